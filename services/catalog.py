@@ -1,0 +1,108 @@
+"""Backends and model presets, read from presets.toml, and how settings pick one per task."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from pydantic import BaseModel, Field
+
+from .errors import ConfigError
+from .settings import Settings
+
+TASKS = ("translate", "proofread")
+
+
+class Backend(BaseModel, frozen=True):
+    """A way to reach a model: which driver talks to it and its defaults."""
+
+    driver: str
+    description: str = ""
+    base_url: str | None = None
+    health_path: str | None = None
+    extra_body: dict[str, object] = Field(default_factory=dict)
+    default_presets: dict[str, str]
+
+
+class Preset(BaseModel, frozen=True):
+    """A model and how to prompt it."""
+
+    backend: str
+    description: str = ""
+    model: str
+    models: dict[str, str] = Field(default_factory=dict)
+    model_package: str | None = None
+    prompt_style: str
+    system_role: bool = True
+    context_window: int
+    temperature: float = 0.0
+    stop: list[str] = Field(default_factory=list)
+
+
+class Catalog(BaseModel, frozen=True):
+    """Every backend and preset Dragoman knows."""
+
+    backends: dict[str, Backend]
+    presets: dict[str, Preset]
+
+
+@cache
+def load_catalog() -> Catalog:
+    """Read the presets file shipped in this package."""
+    text = files(__package__).joinpath("presets.toml").read_text(encoding="utf-8")
+    return Catalog.model_validate(tomllib.loads(text))
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """The model one task will use once presets and settings are combined."""
+
+    task: str
+    preset_name: str
+    backend_name: str
+    backend: Backend
+    preset: Preset
+    model: str
+    base_url: str | None
+
+    @property
+    def driver(self) -> str:
+        """Name of the code that talks to this backend."""
+        return self.backend.driver
+
+    def describe(self) -> dict[str, object]:
+        """Summarise for /health, /v1/models and `dragoman config`."""
+        return {
+            "preset": self.preset_name,
+            "backend": self.backend_name,
+            "model": self.model,
+            "url": self.base_url,
+            "prompt_style": self.preset.prompt_style,
+        }
+
+
+def _choose(kind: str, name: str, known: dict) -> None:
+    if name not in known:
+        raise ConfigError(f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(known))}")
+
+
+def resolve_model(task: str, settings: Settings, catalog: Catalog | None = None) -> ResolvedModel:
+    """Pick backend, preset, model name and URL for `task`; raise ConfigError on unknown names."""
+    catalog = catalog or load_catalog()
+    preset_name = getattr(settings, f"{task}_preset")
+    if preset_name is not None:
+        _choose("preset", preset_name, catalog.presets)
+    backend_name = settings.backend or (
+        catalog.presets[preset_name].backend if preset_name else "embedded"
+    )
+    _choose("backend", backend_name, catalog.backends)
+    backend = catalog.backends[backend_name]
+    preset_name = preset_name or backend.default_presets[task]
+    preset = catalog.presets[preset_name]
+    model = settings.model or preset.models.get(backend_name, preset.model)
+    base_url = (settings.base_url or backend.base_url or "").rstrip("/") or None
+    if backend.driver in ("openai", "ollama") and not base_url:
+        raise ConfigError(f"backend {backend_name!r} needs a base URL (--base-url)")
+    return ResolvedModel(task, preset_name, backend_name, backend, preset, model, base_url)

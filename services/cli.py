@@ -1,0 +1,152 @@
+"""The `dragoman` command line; typed errors become one readable line and an exit code here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from langchain_core.runnables import RunnableLambda
+from pydantic import ValidationError
+from rich.console import Console
+
+from chains.errors import DragomanError
+from chains.translate_text import build_prompt, translate_lines
+
+from .errormap import exit_code
+from .faults import backend_errors
+from .runtime import Runtime
+from .settings import Settings, config_file_path, load_settings
+from .textio import read_text_input
+
+app = typer.Typer(
+    help="Local-LLM translation that keeps HTML markup, and grounded proofreading.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False)
+
+Backend = Annotated[str | None, typer.Option(help="Backend: embedded, llama-server, ollama, openai, pseudo.")]
+BaseUrl = Annotated[str | None, typer.Option(help="URL of the backend's API.")]
+Model = Annotated[str | None, typer.Option(help="Model name (embedded: path to a GGUF file).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the prompts and requests; send nothing.")]
+
+
+def _settings(backend: str | None, base_url: str | None, model: str | None, **more: Any) -> Settings:
+    return load_settings(backend=backend, base_url=base_url, model=model, **more)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    backend: Backend = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+) -> None:
+    """Start the HTTP service."""
+    import uvicorn
+
+    from .app import create_app
+
+    settings = _settings(backend, base_url, model, host=host, port=port)
+    runtime = Runtime(settings)
+    err.print("checking model backends ...")
+    runtime.check_backends()
+    for task, resolved in runtime.resolved.items():
+        err.print(f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})")
+    err.print(f"Dragoman is serving on http://{settings.host}:{settings.port}")
+    uvicorn.run(create_app(runtime=runtime), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def config(
+    backend: Backend = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the effective configuration and the model each task will use."""
+    settings = _settings(backend, base_url, model)
+    runtime = Runtime(settings)
+    effective = {
+        "config_file": str(config_file_path()),
+        "settings": json.loads(settings.model_dump_json()),
+        "models": {task: r.describe() for task, r in runtime.resolved.items()},
+    }
+    if as_json:
+        typer.echo(json.dumps(effective, indent=2))
+        return
+    typer.echo(f"# config file: {effective['config_file']}")
+    for key, value in effective["settings"].items():
+        typer.echo(f"{key} = {json.dumps(value)}")
+    for task, described in effective["models"].items():
+        typer.echo(f"\n[models.{task}]")
+        for key, value in described.items():
+            typer.echo(f"{key} = {json.dumps(value)}")
+
+
+@app.command()
+def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = None) -> None:
+    """Write the embedded model file if needed, load it once, and check every backend answers."""
+    runtime = Runtime(_settings(backend, base_url, model))
+    runtime.check_backends()
+    for task, resolved in runtime.resolved.items():
+        err.print(f"{task}: {resolved.preset_name} on {resolved.backend_name} ready")
+
+
+@app.command()
+def translate(
+    source_file: Annotated[str, typer.Argument(metavar="FILE|-", help="Text file to translate, or - for stdin.")],
+    to: Annotated[str, typer.Option("--to", help="Target language code.")],
+    from_: Annotated[str, typer.Option("--from", help="Source language code.")] = "auto",
+    backend: Backend = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Translate a text file (or stdin) line by line and print the result."""
+    text = read_text_input(source_file)
+    requests: list[dict[str, Any]] = []
+    runtime = Runtime(_settings(backend, base_url, model), recorder=requests.append if dry_run else None)
+    chain = _dry_run(runtime, requests) if dry_run else runtime.translate_text_chain()
+    with backend_errors(runtime.url("translate")):
+        output = translate_lines(text, from_, to, chain)
+    if not dry_run:
+        sys.stdout.write(output)
+
+
+def _dry_run(runtime: Runtime, requests: list[dict[str, Any]]) -> RunnableLambda:
+    """Wrap the translation chain so each call prints its rendered prompt and captured request."""
+    prompt = build_prompt(runtime.style("translate"))
+    chain = runtime.translate_text_chain()
+
+    def show(request: dict[str, Any]) -> str:
+        typer.echo("--- prompt ---")
+        typer.echo(prompt.invoke(request).to_string())
+        result = chain.invoke(request)
+        for sent in requests:
+            typer.echo("--- request ---")
+            typer.echo(json.dumps(sent, indent=2, ensure_ascii=False))
+        requests.clear()
+        return result
+
+    return RunnableLambda(show)
+
+
+def main() -> None:
+    """Run the CLI, turning typed errors into one line on stderr and a non-zero exit."""
+    try:
+        app()
+    except DragomanError as exc:
+        err.print(f"error: {exc.message}", markup=False)
+        sys.exit(exit_code(exc))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        err.print(f"error: invalid configuration: {problems}", markup=False)
+        sys.exit(2)
+    except OSError as exc:
+        err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), markup=False)
+        sys.exit(1)

@@ -1,0 +1,17 @@
+"""FastAPI dependencies; tests replace them with app.dependency_overrides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The runtime the app was built with."""
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,47 @@
+"""Recognise backend failures in whatever the client libraries raise, as BackendUnavailable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from chains.errors import BackendUnavailable, DragomanError
+
+
+def _status_of(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def as_backend_error(exc: BaseException, url: str) -> BackendUnavailable | None:
+    """Return a BackendUnavailable when `exc` means the backend is down or failing, else None."""
+    request = getattr(exc, "request", None)
+    where = str(request.url) if isinstance(request, httpx.Request) else url
+    status = _status_of(exc)
+    if status is not None and status >= 500:
+        return BackendUnavailable(where, f"HTTP {status}")
+    # openai.APIConnectionError and APITimeoutError, httpx's transport errors, and the
+    # ConnectionError the ollama client raises all mean nothing usable came back.
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError) or names & {
+        "APIConnectionError",
+        "APITimeoutError",
+    }:
+        return BackendUnavailable(where, str(exc) or type(exc).__name__)
+    return None
+
+
+@contextmanager
+def backend_errors(url: str) -> Iterator[None]:
+    """Re-raise backend failures inside the block as BackendUnavailable naming `url`."""
+    try:
+        yield
+    except DragomanError:
+        raise
+    except Exception as exc:
+        fault = as_backend_error(exc, url)
+        if fault is None:
+            raise
+        raise fault from exc

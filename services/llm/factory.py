@@ -1,0 +1,110 @@
+"""Build the LangChain model for a resolved preset, and probe whether its backend answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from langchain_core.language_models import BaseLanguageModel
+
+from ..catalog import ResolvedModel
+from ..settings import Settings
+from .dryrun import Recorder, RecordingTransport
+from .embedded import gguf_path, is_loaded, make_embedded_model
+from .pseudo import PseudoLocalizer
+
+# Default cap on generated tokens; chains lower it per call from the input's length.
+MAX_TOKENS = 1024
+
+
+def _http_clients(settings: Settings, recorder: Recorder | None) -> tuple[httpx.Client, httpx.AsyncClient]:
+    transport = RecordingTransport(recorder) if recorder else None
+    timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
+    return (
+        httpx.Client(timeout=timeout, transport=transport),
+        httpx.AsyncClient(timeout=timeout, transport=transport),
+    )
+
+
+def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+    from langchain_openai import ChatOpenAI
+
+    sync_client, async_client = _http_clients(settings, recorder)
+    key = settings.api_key.get_secret_value() if settings.api_key else "no-key"
+    return ChatOpenAI(
+        model=resolved.model,
+        base_url=resolved.base_url,
+        api_key=key,
+        temperature=resolved.preset.temperature,
+        max_tokens=MAX_TOKENS,
+        stop=resolved.preset.stop or None,
+        extra_body=dict(resolved.backend.extra_body) or None,
+        timeout=settings.request_timeout,
+        max_retries=1,
+        http_client=sync_client,
+        http_async_client=async_client,
+    )
+
+
+def _make_ollama(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+    from langchain_ollama import ChatOllama
+
+    transport = {"transport": RecordingTransport(recorder)} if recorder else {}
+    return ChatOllama(
+        model=resolved.model,
+        base_url=resolved.base_url,
+        temperature=resolved.preset.temperature,
+        num_ctx=resolved.preset.context_window,
+        num_predict=MAX_TOKENS,
+        stop=resolved.preset.stop or None,
+        client_kwargs={"timeout": settings.request_timeout, **transport},
+    )
+
+
+def _make_embedded(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+    return make_embedded_model(resolved, settings, recorder)
+
+
+def _make_pseudo(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+    return PseudoLocalizer()
+
+
+DRIVERS: dict[str, Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]] = {
+    "openai": _make_openai,
+    "ollama": _make_ollama,
+    "llama-cpp": _make_embedded,
+    "pseudo": _make_pseudo,
+}
+
+
+def make_chat_model(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None = None
+) -> BaseLanguageModel:
+    """Build the model for `resolved`; with a recorder, requests are captured instead of sent."""
+    return DRIVERS[resolved.driver](resolved, settings, recorder)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Whether a backend answered, and what was seen."""
+
+    reachable: bool
+    detail: str
+
+
+def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 2.0) -> Probe:
+    """Check that the backend of `resolved` is there, without generating anything."""
+    if resolved.driver == "pseudo":
+        return Probe(True, "built in")
+    if resolved.driver == "llama-cpp":
+        path = gguf_path(resolved, settings)
+        if is_loaded(path):
+            return Probe(True, f"loaded {path}")
+        return Probe(path.is_file(), f"{path} {'ready' if path.is_file() else 'not prepared'}")
+    url = f"{resolved.base_url}{resolved.backend.health_path or ''}"
+    try:
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return Probe(False, f"{url}: {type(exc).__name__}: {exc}".rstrip(": "))
+    return Probe(response.status_code < 500, f"{url}: HTTP {response.status_code}")

@@ -1,0 +1,65 @@
+"""The one settings class: defaults live here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_config_dir, user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "dragoman"
+
+
+def config_file_path() -> Path:
+    """Return the TOML config file in effect: $DRAGOMAN_CONFIG or the user config dir."""
+    explicit = os.environ.get("DRAGOMAN_CONFIG")
+    return Path(explicit) if explicit else Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Dragoman's configuration, from init arguments, then DRAGOMAN_* variables, then the TOML file."""
+
+    model_config = SettingsConfigDict(env_prefix="DRAGOMAN_", extra="forbid")
+
+    host: str = Field("127.0.0.1", description="address the HTTP service binds")
+    port: int = Field(8787, ge=1, le=65535, description="port the HTTP service binds")
+    backend: str | None = Field(None, description="backend for every task (overrides the presets')")
+    base_url: str | None = Field(None, description="URL of the backend's API (overrides the default)")
+    model: str | None = Field(
+        None, description="model name for the backend; for `embedded`, a path to a GGUF file"
+    )
+    api_key: SecretStr | None = Field(None, description="key for OpenAI-compatible servers that need one")
+    translate_preset: str | None = Field(None, description="model preset for translation")
+    proofread_preset: str | None = Field(None, description="model preset for proofreading")
+    model_dir: Path = Field(
+        Path(user_cache_dir(APP_NAME)) / "models", description="where the embedded GGUF is written"
+    )
+    data_dir: Path = Field(Path(user_data_dir(APP_NAME)), description="translation memory and jobs")
+    request_timeout: float = Field(120.0, gt=0, description="seconds to wait for one model call")
+    threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model")
+    warm_up: bool = Field(True, description="load local models when the service starts")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read init arguments first, then the environment, then the TOML config file."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file_path())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, letting non-None keyword overrides (CLI options) win over every other source."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,28 @@
+"""Shared fixtures: every test gets isolated settings, no user config, and a clean LLM cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from langchain_core.globals import set_llm_cache
+
+from services.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hide the developer's DRAGOMAN_* variables and config file; reset LangChain's global cache."""
+    for name in list(os.environ):
+        if name.startswith("DRAGOMAN_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DRAGOMAN_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("DRAGOMAN_DATA_DIR", str(tmp_path / "data"))
+    set_llm_cache(None)
+
+
+@pytest.fixture
+def pseudo_settings(tmp_path: Path) -> Settings:
+    """Settings for the pseudo backend, which needs no model."""
+    return Settings(backend="pseudo", data_dir=tmp_path / "data", warm_up=False)

@@ -1,0 +1,92 @@
+"""Fake models and a fake OpenAI-compatible server on loopback, for tests without a live backend."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+
+
+class RecordingChatModel(GenericFakeChatModel):
+    """A fake chat model that answers with `reply(messages)` and keeps every prompt it saw."""
+
+    reply: Callable[[list[BaseMessage]], str]
+    history: list[list[BaseMessage]] = []
+
+    def __init__(self, reply: Callable[[list[BaseMessage]], str], **kwargs: Any) -> None:
+        super().__init__(reply=reply, messages=iter(()), history=[], **kwargs)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        self.history.append(list(messages))
+        self.messages = iter([AIMessage(content=self.reply(messages))])
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def last_user_text(messages: list[BaseMessage]) -> str:
+    """The content of the last message, as the fakes see it."""
+    return str(messages[-1].content)
+
+
+class FakeOpenAIServer:
+    """An OpenAI-compatible HTTP server on 127.0.0.1 that records requests and scripts replies."""
+
+    def __init__(self, reply: Callable[[dict[str, Any]], str] = lambda body: "Hello") -> None:
+        self.reply = reply
+        self.requests: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path.endswith("/models"):
+                    self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                else:
+                    self._send(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append({"path": self.path, "json": body})
+                content = server.reply(body)
+                self._send(200, {
+                    "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                })
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound and released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,101 @@
+"""The HTTP skeleton: health, models, translation on injected models, and JSON errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from services.app import create_app
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.fakes import FakeOpenAIServer, RecordingChatModel, free_port
+
+
+def client_for(settings: Settings, model=None) -> TestClient:
+    factory = (lambda resolved, settings, recorder: model) if model else None
+    runtime = Runtime(settings, model_factory=factory) if factory else Runtime(settings)
+    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False)
+
+
+def test_health_reports_each_task_backend(pseudo_settings: Settings) -> None:
+    body = client_for(pseudo_settings).get("/health").json()
+    assert body["status"] == "ok"
+    assert set(body["backends"]) == {"translate", "proofread"}
+    assert body["backends"]["translate"]["reachable"] is True
+    assert body["backends"]["translate"]["backend"] == "pseudo"
+
+
+def test_health_is_degraded_when_backend_is_down() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    body = client_for(Settings(backend="llama-server", base_url=url, warm_up=False)).get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["backends"]["translate"]["reachable"] is False
+    assert url in body["backends"]["translate"]["detail"]
+
+
+def test_health_sees_live_openai_compatible_server() -> None:
+    with FakeOpenAIServer() as server:
+        settings = Settings(backend="llama-server", base_url=server.base_url, warm_up=False)
+        body = client_for(settings).get("/health").json()
+    assert body["status"] == "ok"
+    assert body["backends"]["proofread"]["preset"] == "mistral-nemo"
+
+
+def test_models_lists_presets_and_their_use(pseudo_settings: Settings) -> None:
+    data = client_for(pseudo_settings).get("/v1/models").json()["data"]
+    by_id = {card["id"]: card for card in data}
+    assert by_id["pseudo"]["used_for"] == ["translate", "proofread"]
+    assert by_id["gemma2-2b"]["prompt_style"] == "chat"
+
+
+def test_translate_uses_injected_model(pseudo_settings: Settings) -> None:
+    model = RecordingChatModel(reply=lambda messages: "Good morning!")
+    settings = Settings(backend="llama-server", warm_up=False)
+    response = client_for(settings, model).post(
+        "/v1/translate", json={"q": ["Guten Morgen!", "Guten Morgen!"], "source": "de", "target": "en"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [t["text"] for t in body["translations"]] == ["Good morning!", "Good morning!"]
+    assert body["translations"][0] == {"text": "Good morning!", "detected_source": "de", "status": "ok"}
+    assert body["model"] == "gemma2-2b"
+
+
+def test_translate_with_pseudo_backend(pseudo_settings: Settings) -> None:
+    response = client_for(pseudo_settings).post(
+        "/v1/translate", json={"q": "Das ist ein schöner Tag.", "target": "en"}
+    )
+    translation = response.json()["translations"][0]
+    assert translation["text"] == "[Đàš îšţ éîñ šçĥöñéŕ Ţàĝ.]"
+    assert translation["detected_source"] == "de"
+
+
+def test_unreachable_backend_is_503_naming_the_url() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    settings = Settings(backend="llama-server", base_url=url, warm_up=False)
+    response = client_for(settings).post("/v1/translate", json={"q": "Hallo Welt", "source": "de", "target": "en"})
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "backend_unavailable"
+    assert f"127.0.0.1:{url.split(':')[2].split('/')[0]}" in error["message"]
+    assert "Traceback" not in response.text
+
+
+def test_bad_input_is_a_json_error(pseudo_settings: Settings) -> None:
+    client = client_for(pseudo_settings)
+    cases = [
+        ({"q": "", "target": "en"}, 422, "invalid_input"),
+        ({"q": "Hallo", "target": "xx"}, 422, "unsupported_language"),
+        ({"q": "Hallo"}, 422, "invalid_request"),
+        ({"q": "Hallo", "target": "en", "format": "pdf"}, 422, "invalid_request"),
+    ]
+    for body, status, code in cases:
+        response = client.post("/v1/translate", json=body)
+        assert response.status_code == status, body
+        assert response.json()["error"]["code"] == code, body
+        assert response.json()["error"]["message"]
+
+
+def test_unknown_route_is_json_404(pseudo_settings: Settings) -> None:
+    response = client_for(pseudo_settings).get("/nope")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

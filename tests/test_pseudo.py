@@ -1,0 +1,26 @@
+"""The pseudo backend changes every letter, brackets the text and keeps placeholders."""
+
+from __future__ import annotations
+
+from services.llm.pseudo import PseudoLocalizer, pseudolocalize
+
+
+def test_letters_are_accented_and_text_bracketed() -> None:
+    out = pseudolocalize("Hello world")
+    assert out == "[Ĥéĺĺö ŵöŕĺđ]"
+    assert not any(c.isascii() and c.isalpha() for c in out)
+
+
+def test_placeholders_and_outer_whitespace_survive() -> None:
+    out = pseudolocalize("  see <a1>the docs</a1> or <x2/> now ")
+    assert out.startswith("  [") and out.endswith("] ")
+    assert "<a1>" in out and "</a1>" in out and "<x2/>" in out
+    assert "see" not in out and "docs" not in out
+
+
+def test_blank_text_is_unchanged() -> None:
+    assert pseudolocalize(" \n") == " \n"
+
+
+def test_is_a_langchain_llm() -> None:
+    assert PseudoLocalizer().invoke("abc") == "[àƀç]"
