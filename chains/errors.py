@@ -1,10 +1,10 @@
 """Typed errors raised by chains; services turn them into HTTP statuses and exit codes in one place.
 
-    DragomanError
-    ├── InputError            the caller's input cannot be processed (HTTP 422, exit 2)
-    │   ├── UnsupportedLanguage
-    │   └── InputTooLarge     (HTTP 413)
-    └── BackendUnavailable    the model backend cannot be reached or keeps failing (HTTP 503, exit 3)
+DragomanError
+├── InputError            the caller's input cannot be processed (HTTP 422, exit 2)
+│   ├── UnsupportedLanguage
+│   └── InputTooLarge     (HTTP 413)
+└── BackendUnavailable    the model backend cannot be reached or keeps failing (HTTP 503, exit 3)
 """
 
 from __future__ import annotations

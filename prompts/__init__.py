@@ -37,7 +37,10 @@ def load_template(task: str, style: str) -> PromptTemplate | ChatPromptTemplate:
     """Build the LangChain template for `task` in `style` (chat: system + user; else one prompt)."""
     if style == "chat":
         return ChatPromptTemplate.from_messages(
-            [("system", load_text(task, style, "system")), ("human", load_text(task, style, "user"))]
+            [
+                ("system", load_text(task, style, "system")),
+                ("human", load_text(task, style, "user")),
+            ]
         )
     if style in STYLES:
         return PromptTemplate.from_template(load_text(task, style, "prompt"))
@@ -46,14 +49,20 @@ def load_template(task: str, style: str) -> PromptTemplate | ChatPromptTemplate:
 
 def prompt_files() -> list[str]:
     """List every prompt file name shipped in this package."""
-    return sorted(p.name for p in files(__name__).iterdir() if p.name.endswith(".md") and p.name.count(".") == 3)
+    return sorted(
+        p.name
+        for p in files(__name__).iterdir()
+        if p.name.endswith(".md") and p.name.count(".") == 3
+    )
 
 
 @cache
 def prompt_version(task: str) -> str:
     """Return a short hash of every file of `task`, so caches notice when a prompt changes."""
     digest = hashlib.sha256()
-    for name in prompt_files() + sorted(p.name for p in files(__name__).iterdir() if p.name.endswith(".toml")):
+    for name in prompt_files() + sorted(
+        p.name for p in files(__name__).iterdir() if p.name.endswith(".toml")
+    ):
         if name.startswith(f"{task}.") or name == "languages.toml":
             digest.update(name.encode() + b"\0" + _read(name).encode())
     return digest.hexdigest()[:12]

@@ -28,13 +28,19 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 
-Backend = Annotated[str | None, typer.Option(help="Backend: embedded, llama-server, ollama, openai, pseudo.")]
+Backend = Annotated[
+    str | None, typer.Option(help="Backend: embedded, llama-server, ollama, openai, pseudo.")
+]
 BaseUrl = Annotated[str | None, typer.Option(help="URL of the backend's API.")]
 Model = Annotated[str | None, typer.Option(help="Model name (embedded: path to a GGUF file).")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the prompts and requests; send nothing.")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the prompts and requests; send nothing.")
+]
 
 
-def _settings(backend: str | None, base_url: str | None, model: str | None, **more: Any) -> Settings:
+def _settings(
+    backend: str | None, base_url: str | None, model: str | None, **more: Any
+) -> Settings:
     return load_settings(backend=backend, base_url=base_url, model=model, **more)
 
 
@@ -56,9 +62,13 @@ def serve(
     err.print("checking model backends ...")
     runtime.check_backends()
     for task, resolved in runtime.resolved.items():
-        err.print(f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})")
+        err.print(
+            f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})"
+        )
     err.print(f"Dragoman is serving on http://{settings.host}:{settings.port}")
-    uvicorn.run(create_app(runtime=runtime), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(runtime=runtime), host=settings.host, port=settings.port, log_level="info"
+    )
 
 
 @app.command()
@@ -99,7 +109,9 @@ def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = No
 
 @app.command()
 def translate(
-    source_file: Annotated[str, typer.Argument(metavar="FILE|-", help="Text file to translate, or - for stdin.")],
+    source_file: Annotated[
+        str, typer.Argument(metavar="FILE|-", help="Text file to translate, or - for stdin.")
+    ],
     to: Annotated[str, typer.Option("--to", help="Target language code.")],
     from_: Annotated[str, typer.Option("--from", help="Source language code.")] = "auto",
     backend: Backend = None,
@@ -110,7 +122,9 @@ def translate(
     """Translate a text file (or stdin) line by line and print the result."""
     text = read_text_input(source_file)
     requests: list[dict[str, Any]] = []
-    runtime = Runtime(_settings(backend, base_url, model), recorder=requests.append if dry_run else None)
+    runtime = Runtime(
+        _settings(backend, base_url, model), recorder=requests.append if dry_run else None
+    )
     chain = _dry_run(runtime, requests) if dry_run else runtime.translate_text_chain()
     with backend_errors(runtime.url("translate")):
         output = translate_lines(text, from_, to, chain)
@@ -141,12 +155,16 @@ def main() -> None:
     try:
         app()
     except DragomanError as exc:
-        err.print(f"error: {exc.message}", markup=False)
+        typer.echo(f"error: {exc.message}", err=True)
         sys.exit(exit_code(exc))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        err.print(f"error: invalid configuration: {problems}", markup=False)
+        typer.echo(f"error: invalid configuration: {problems}", err=True)
         sys.exit(2)
     except OSError as exc:
-        err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), markup=False)
+        typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""What a running Dragoman holds: settings, the model chosen for each task, built once on first use."""
+"""What a running Dragoman holds: settings and each task's model, built once on first use."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ class Runtime:
         """Return the model for `task`, building it on first use."""
         with self._lock:
             if task not in self._models:
-                self._models[task] = self._factory(self.resolved[task], self.settings, self._recorder)
+                self._models[task] = self._factory(
+                    self.resolved[task], self.settings, self._recorder
+                )
             return self._models[task]
 
     def style(self, task: str) -> PromptStyle:
@@ -63,7 +65,7 @@ class Runtime:
                 self.model(task)
 
     def check_backends(self) -> None:
-        """Prepare local models and make sure remote backends answer; raise on the first that does not."""
+        """Prepare local models and check remote backends answer; raise on the first that fails."""
         self.warm_up()
         for task, resolved in self.resolved.items():
             probe = probe_backend(resolved, self.settings)

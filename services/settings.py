@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 from pydantic import Field, SecretStr
@@ -24,18 +25,22 @@ def config_file_path() -> Path:
 
 
 class Settings(BaseSettings):
-    """Dragoman's configuration, from init arguments, then DRAGOMAN_* variables, then the TOML file."""
+    """Dragoman's configuration: init arguments, then DRAGOMAN_* variables, then the TOML file."""
 
     model_config = SettingsConfigDict(env_prefix="DRAGOMAN_", extra="forbid")
 
     host: str = Field("127.0.0.1", description="address the HTTP service binds")
     port: int = Field(8787, ge=1, le=65535, description="port the HTTP service binds")
     backend: str | None = Field(None, description="backend for every task (overrides the presets')")
-    base_url: str | None = Field(None, description="URL of the backend's API (overrides the default)")
+    base_url: str | None = Field(
+        None, description="URL of the backend's API (overrides the default)"
+    )
     model: str | None = Field(
         None, description="model name for the backend; for `embedded`, a path to a GGUF file"
     )
-    api_key: SecretStr | None = Field(None, description="key for OpenAI-compatible servers that need one")
+    api_key: SecretStr | None = Field(
+        None, description="key for OpenAI-compatible servers that need one"
+    )
     translate_preset: str | None = Field(None, description="model preset for translation")
     proofread_preset: str | None = Field(None, description="model preset for proofreading")
     model_dir: Path = Field(
@@ -60,6 +65,6 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build settings, letting non-None keyword overrides (CLI options) win over every other source."""
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; non-None keyword overrides (CLI options) win over every other source."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -33,7 +33,7 @@ def last_user_text(messages: list[BaseMessage]) -> str:
 
 
 class FakeOpenAIServer:
-    """An OpenAI-compatible HTTP server on 127.0.0.1 that records requests and scripts replies."""
+    """An OpenAI- and Ollama-shaped server on 127.0.0.1 that records requests, scripts replies."""
 
     def __init__(self, reply: Callable[[dict[str, Any]], str] = lambda body: "Hello") -> None:
         self.reply = reply
@@ -53,21 +53,50 @@ class FakeOpenAIServer:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                if self.path.endswith("/models"):
+                if self.path.endswith("/models") or self.path == "/api/tags":
                     self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
                 else:
                     self._send(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "json": body})
+                server.requests.append(
+                    {
+                        "path": self.path,
+                        "json": body,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                    }
+                )
                 content = server.reply(body)
-                self._send(200, {
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
+                if self.path == "/api/chat":  # Ollama's native API
+                    self._send(
+                        200,
+                        {
+                            "model": body.get("model"),
+                            "created_at": "2026-01-01T00:00:00Z",
+                            "message": {"role": "assistant", "content": content},
+                            "done": True,
+                            "done_reason": "stop",
+                        },
+                    )
+                    return
+                self._send(
+                    200,
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    },
+                )
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._httpd.server_address[1]

@@ -26,10 +26,15 @@ def test_health_reports_each_task_backend(pseudo_settings: Settings) -> None:
 
 def test_health_is_degraded_when_backend_is_down() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    body = client_for(Settings(backend="llama-server", base_url=url, warm_up=False)).get("/health").json()
+    body = (
+        client_for(Settings(backend="llama-server", base_url=url, warm_up=False))
+        .get("/health")
+        .json()
+    )
     assert body["status"] == "degraded"
     assert body["backends"]["translate"]["reachable"] is False
-    assert url in body["backends"]["translate"]["detail"]
+    assert body["backends"]["translate"]["url"] == url
+    assert "ConnectError" in body["backends"]["translate"]["detail"]
 
 
 def test_health_sees_live_openai_compatible_server() -> None:
@@ -51,12 +56,17 @@ def test_translate_uses_injected_model(pseudo_settings: Settings) -> None:
     model = RecordingChatModel(reply=lambda messages: "Good morning!")
     settings = Settings(backend="llama-server", warm_up=False)
     response = client_for(settings, model).post(
-        "/v1/translate", json={"q": ["Guten Morgen!", "Guten Morgen!"], "source": "de", "target": "en"}
+        "/v1/translate",
+        json={"q": ["Guten Morgen!", "Guten Morgen!"], "source": "de", "target": "en"},
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert [t["text"] for t in body["translations"]] == ["Good morning!", "Good morning!"]
-    assert body["translations"][0] == {"text": "Good morning!", "detected_source": "de", "status": "ok"}
+    assert body["translations"][0] == {
+        "text": "Good morning!",
+        "detected_source": "de",
+        "status": "ok",
+    }
     assert body["model"] == "gemma2-2b"
 
 
@@ -72,7 +82,9 @@ def test_translate_with_pseudo_backend(pseudo_settings: Settings) -> None:
 def test_unreachable_backend_is_503_naming_the_url() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     settings = Settings(backend="llama-server", base_url=url, warm_up=False)
-    response = client_for(settings).post("/v1/translate", json={"q": "Hallo Welt", "source": "de", "target": "en"})
+    response = client_for(settings).post(
+        "/v1/translate", json={"q": "Hallo Welt", "source": "de", "target": "en"}
+    )
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "backend_unavailable"

@@ -28,7 +28,10 @@ def test_default_is_embedded_completion_model() -> None:
 
 def test_llama_server_uses_per_task_production_presets() -> None:
     settings = Settings(backend="llama-server")
-    translate, proofread = resolve_model("translate", settings), resolve_model("proofread", settings)
+    translate, proofread = (
+        resolve_model("translate", settings),
+        resolve_model("proofread", settings),
+    )
     assert translate.preset_name == "gemma2-2b" and not translate.preset.system_role
     assert proofread.preset_name == "mistral-nemo"
     assert translate.base_url == "http://127.0.0.1:8080/v1"
@@ -54,7 +57,10 @@ def test_explicit_preset_selects_its_backend() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("backend", "gpt5", "unknown backend 'gpt5'"), ("translate_preset", "x", "unknown preset 'x'")],
+    [
+        ("backend", "gpt5", "unknown backend 'gpt5'"),
+        ("translate_preset", "x", "unknown preset 'x'"),
+    ],
 )
 def test_unknown_names_raise_config_error(field: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -34,7 +34,9 @@ def test_invalid_values_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings()
 
 
-def test_unknown_keys_in_config_file_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_keys_in_config_file_are_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text("prot = 1\n")
     monkeypatch.setenv("DRAGOMAN_CONFIG", str(config))

@@ -26,7 +26,7 @@ def test_chat_style_sends_system_and_fenced_user_turn() -> None:
     system, user = model.history[0]
     assert isinstance(system, SystemMessage) and "from German to English" in system.content
     assert isinstance(user, HumanMessage)
-    assert '<source lang="de">\nGuten Morgen!\n</source>' == user.content
+    assert user.content == '<source lang="de">\nGuten Morgen!\n</source>'
 
 
 def test_chat_without_system_role_folds_instructions_into_first_user_turn() -> None:
@@ -44,7 +44,10 @@ def test_completion_style_uses_identical_few_shot_prefix_on_every_call() -> None
     second = prompt.invoke({**REQUEST, "text": "Wie geht's?"}).to_string()
     prefix = few_shot_prefix("de", "en")
     assert first.startswith(prefix) and second.startswith(prefix)
-    assert "German: Danke für die schnelle Antwort!\nEnglish: Thanks for the quick reply!\n\n" in prefix
+    assert (
+        "German: Danke für die schnelle Antwort!\nEnglish: Thanks for the quick reply!\n\n"
+        in prefix
+    )
     assert first.endswith("German: Guten Morgen!\nEnglish:")
 
 
@@ -53,7 +56,9 @@ def test_pair_without_examples_gets_no_prefix() -> None:
 
 
 def test_completion_chain_returns_model_text() -> None:
-    chain = build_translate_text_chain(FakeListLLM(responses=[" Good morning!"]), PromptStyle("completion"))
+    chain = build_translate_text_chain(
+        FakeListLLM(responses=[" Good morning!"]), PromptStyle("completion")
+    )
     assert chain.invoke(REQUEST) == "Good morning!"
 
 
@@ -64,7 +69,9 @@ def test_unknown_language_raises_typed_error() -> None:
 
 
 def test_translate_lines_keeps_layout_and_detects_source() -> None:
-    model = RecordingChatModel(reply=lambda messages: last_user_text(messages).split("\n")[1].upper())
+    model = RecordingChatModel(
+        reply=lambda messages: last_user_text(messages).split("\n")[1].upper()
+    )
     chain = build_translate_text_chain(model, PromptStyle("chat"))
     text = "Das ist ein Satz auf Deutsch.\n\n   Noch ein Satz hier.  \n"
     out = translate_lines(text, "auto", "en", chain)

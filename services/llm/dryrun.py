@@ -31,7 +31,9 @@ _EMPTY_OLLAMA = {
 
 def describe_request(request: httpx.Request) -> dict[str, Any]:
     """Render an HTTP request as data, with credentials redacted."""
-    headers = {k: ("***" if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+    headers = {
+        k: ("***" if k.lower() == "authorization" else v) for k, v in request.headers.items()
+    }
     body = request.content.decode("utf-8", "replace")
     try:
         payload: Any = json.loads(body) if body else None

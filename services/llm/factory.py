@@ -18,7 +18,9 @@ from .pseudo import PseudoLocalizer
 MAX_TOKENS = 1024
 
 
-def _http_clients(settings: Settings, recorder: Recorder | None) -> tuple[httpx.Client, httpx.AsyncClient]:
+def _http_clients(
+    settings: Settings, recorder: Recorder | None
+) -> tuple[httpx.Client, httpx.AsyncClient]:
     transport = RecordingTransport(recorder) if recorder else None
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
     return (
@@ -106,5 +108,5 @@ def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 
     try:
         response = httpx.get(url, timeout=timeout)
     except httpx.HTTPError as exc:
-        return Probe(False, f"{url}: {type(exc).__name__}: {exc}".rstrip(": "))
-    return Probe(response.status_code < 500, f"{url}: HTTP {response.status_code}")
+        return Probe(False, f"{type(exc).__name__}: {exc}".rstrip(": "))
+    return Probe(response.status_code < 500, f"HTTP {response.status_code} from {url}")

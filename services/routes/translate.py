@@ -63,10 +63,17 @@ async def translate(body: TranslateRequest, runtime: RuntimeDep) -> TranslateRes
         out = []
         for text in texts:
             source = resolve_source(body.source, text) if text.strip() else target
-            out.append(Translation(text=translate_lines(text, source, target, chain),
-                                   detected_source=source, status="ok"))
+            out.append(
+                Translation(
+                    text=translate_lines(text, source, target, chain),
+                    detected_source=source,
+                    status="ok",
+                )
+            )
         return out
 
     with backend_errors(runtime.url("translate")):
         translations = await run_in_threadpool(run)
-    return TranslateResponse(translations=translations, model=runtime.resolved["translate"].preset_name)
+    return TranslateResponse(
+        translations=translations, model=runtime.resolved["translate"].preset_name
+    )

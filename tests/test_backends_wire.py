@@ -1,0 +1,98 @@
+"""Backends send what the servers expect, proved against a fake server on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.fakes import FakeOpenAIServer, free_port
+
+GERMAN = {"text": "Guten Morgen!", "source": "de", "target": "en"}
+
+
+def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
+    with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
+        runtime = Runtime(Settings(backend="llama-server", base_url=server.base_url))
+        assert runtime.translate_text_chain().invoke(GERMAN) == "Good morning!"
+    (request,) = server.requests
+    assert request["path"] == "/v1/chat/completions"
+    body = request["json"]
+    assert body["cache_prompt"] is True
+    assert body["temperature"] == 0.0
+    assert body["model"] == "gemma-2-2b-it"
+    # Gemma has no system role: one user turn carries the instructions and the fenced text.
+    assert [m["role"] for m in body["messages"]] == ["user"]
+    assert "from German to English" in body["messages"][0]["content"]
+
+
+def test_openai_backend_sends_key_and_no_llama_extras() -> None:
+    with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
+        settings = Settings(
+            backend="openai", base_url=server.base_url, model="qwen", api_key="sk-test"
+        )
+        Runtime(settings).translate_text_chain().invoke(GERMAN)
+    (request,) = server.requests
+    assert request["headers"]["authorization"] == "Bearer sk-test"
+    assert "cache_prompt" not in request["json"]
+    assert request["json"]["model"] == "qwen"
+
+
+def test_ollama_backend_uses_native_chat_api() -> None:
+    with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
+        settings = Settings(backend="ollama", base_url=f"http://127.0.0.1:{server.port}")
+        assert Runtime(settings).translate_text_chain().invoke(GERMAN) == "Good morning!"
+    (request,) = server.requests
+    assert request["path"] == "/api/chat"
+    assert request["json"]["model"] == "gemma2:2b"
+    assert request["json"]["options"]["temperature"] == 0.0
+    assert request["json"]["options"]["num_ctx"] == 8192
+
+
+def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"server exited: {process.stderr.read() if process.stderr else ''}"
+            )
+        try:
+            return httpx.get(f"{url}/health", timeout=1).json()
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start")
+
+
+def test_serve_against_an_openai_compatible_server() -> None:
+    port = free_port()
+    with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
+        command = [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--backend",
+            "llama-server",
+            "--base-url",
+            server.base_url,
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DRAGOMAN_")}
+        with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as process:
+            try:
+                url = f"http://127.0.0.1:{port}"
+                health = wait_for_health(url, process)
+                assert health["status"] == "ok"
+                assert health["backends"]["translate"]["url"] == server.base_url
+                body = {"q": "Guten Morgen!", "source": "de", "target": "en"}
+                response = httpx.post(f"{url}/v1/translate", json=body)
+                assert response.json()["translations"][0]["text"] == "Good morning!"
+            finally:
+                process.terminate()
+                process.wait(timeout=10)

@@ -1,0 +1,140 @@
+"""The CLI: effective config, dry runs, and one readable line with a non-zero exit on bad set-up."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.cli import main
+from tests.fakes import free_port
+
+
+def run_cli(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["dragoman", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_config_prints_effective_settings_and_models(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DRAGOMAN_BACKEND", "ollama")
+    code, out, _ = run_cli(["config", "--json"], monkeypatch, capsys)
+    effective = json.loads(out)
+    assert code == 0
+    assert effective["settings"]["backend"] == "ollama"
+    assert effective["models"]["translate"]["model"] == "gemma2:2b"
+    assert effective["models"]["proofread"]["preset"] == "mistral-nemo"
+
+
+def test_config_hides_secrets(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DRAGOMAN_API_KEY", "sk-secret")
+    code, out, _ = run_cli(["config"], monkeypatch, capsys)
+    assert code == 0 and "sk-secret" not in out and "api_key" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["config", "--backend", "nope"], "unknown backend 'nope'"),
+        (
+            ["prepare", "--backend", "embedded", "--model", "/nonexistent/model.gguf"],
+            "model file not found",
+        ),
+    ],
+)
+def test_bad_configuration_is_one_line_and_exit_2(args, expected, monkeypatch, capsys) -> None:
+    code, out, err = run_cli(args, monkeypatch, capsys)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and expected in err and err.startswith("error: ")
+
+
+def test_serve_refuses_an_unreachable_backend(monkeypatch, capsys) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    code, _, err = run_cli(
+        ["serve", "--backend", "llama-server", "--base-url", url], monkeypatch, capsys
+    )
+    assert code == 3
+    last = err.strip().splitlines()[-1]
+    assert (
+        last.startswith("error: model backend at ")
+        and "unavailable" in last
+        and "127.0.0.1" in last
+    )
+
+
+def test_bad_environment_value_is_one_line(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DRAGOMAN_PORT", "eighty")
+    code, _, err = run_cli(["config"], monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: invalid configuration: port")
+
+
+def test_translate_dry_run_prints_prompt_and_request(tmp_path: Path, monkeypatch, capsys) -> None:
+    source = tmp_path / "post.txt"
+    source.write_text("Guten Morgen!\n", encoding="utf-8")
+    args = [
+        "translate",
+        str(source),
+        "--to",
+        "en",
+        "--from",
+        "de",
+        "--backend",
+        "llama-server",
+        "--dry-run",
+    ]
+    code, out, _ = run_cli(args, monkeypatch, capsys)
+    assert code == 0
+    prompt, request = out.split("--- request ---")
+    assert '<source lang="de">\nGuten Morgen!\n</source>' in prompt
+    sent = json.loads(request)
+    assert sent["url"] == "http://127.0.0.1:8080/v1/chat/completions"
+    assert sent["json"]["cache_prompt"] is True
+    assert sent["json"]["model"] == "gemma-2-2b-it"
+    assert sent["headers"]["authorization"] == "***"
+
+
+def test_translate_embedded_dry_run_needs_no_model(tmp_path: Path, monkeypatch, capsys) -> None:
+    source = tmp_path / "post.txt"
+    source.write_text("Guten Morgen!\n", encoding="utf-8")
+    monkeypatch.setenv("DRAGOMAN_MODEL_DIR", str(tmp_path / "no-models-here"))
+    code, out, _ = run_cli(
+        ["translate", str(source), "--to", "en", "--from", "de", "--dry-run"], monkeypatch, capsys
+    )
+    assert code == 0
+    sent = json.loads(out.split("--- request ---")[1])
+    assert sent["prompt"].endswith("German: Guten Morgen!\nEnglish:")
+    assert sent["stop"] == ["\n"] and sent["temperature"] == 0.0
+
+
+def test_translate_with_pseudo_backend_from_stdin(monkeypatch, capsys) -> None:
+    import io
+
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hallo Welt, wie geht es?\n"))
+    )
+    code, out, _ = run_cli(
+        ["translate", "-", "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    assert code == 0 and out == "[Ĥàĺĺö Ŵéĺţ, ŵîé ĝéĥţ éš?]\n"
+
+
+def test_translate_rejects_undecodable_input(tmp_path: Path, monkeypatch, capsys) -> None:
+    source = tmp_path / "latin1.txt"
+    source.write_bytes("Grüße".encode("latin-1"))
+    code, _, err = run_cli(
+        ["translate", str(source), "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    assert code == 2 and "not valid UTF-8" in err
+
+
+def test_translate_missing_file_is_one_line(monkeypatch, capsys) -> None:
+    code, _, err = run_cli(
+        ["translate", "/nonexistent.txt", "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    assert code == 1 and "No such file" in err and err.count("\n") == 1

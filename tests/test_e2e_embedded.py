@@ -1,0 +1,41 @@
+"""End to end on the real embedded model (Gemma 3 270M in llama.cpp): no fakes."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.app import create_app
+from services.runtime import Runtime
+from services.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Runtime:
+    """One embedded runtime for the module: the model loads once per process anyway."""
+    return Runtime(Settings())
+
+
+def test_german_sentence_to_english(runtime: Runtime) -> None:
+    out = (
+        runtime.translate_text_chain()
+        .invoke({"text": "Mein Computer startet nicht mehr.", "source": "de", "target": "en"})
+        .lower()
+    )
+    assert "computer" in out and "start" in out and "not" in out
+
+
+def test_service_reports_embedded_backend_ready_and_translates(runtime: Runtime) -> None:
+    with TestClient(create_app(runtime=runtime)) as client:
+        health = client.get("/health").json()
+        assert health["status"] == "ok"
+        assert health["backends"]["translate"]["backend"] == "embedded"
+        assert health["backends"]["translate"]["detail"].startswith("loaded ")
+        response = client.post(
+            "/v1/translate", json={"q": "Der Hund spielt im Garten.", "target": "en"}
+        )
+    translation = response.json()["translations"][0]
+    assert translation["detected_source"] == "de"
+    assert "dog" in translation["text"].lower() and "garden" in translation["text"].lower()
