@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from langchain_core.runnables import Runnable
 
 from .runtime import Runtime
 
@@ -15,3 +16,11 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_translate_text_chain(runtime: RuntimeDep) -> Runnable:
+    """The plain-text translation chain on the configured translation model."""
+    return runtime.translate_text_chain()
+
+
+TranslateTextChainDep = Annotated[Runnable, Depends(get_translate_text_chain)]

@@ -111,3 +111,19 @@ def test_unknown_route_is_json_404(pseudo_settings: Settings) -> None:
     response = client_for(pseudo_settings).get("/nope")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_chain_can_be_overridden_per_app(pseudo_settings: Settings) -> None:
+    from langchain_core.runnables import RunnableLambda
+
+    from services.app import create_app
+    from services.deps import get_translate_text_chain
+
+    app = create_app(pseudo_settings)
+    app.dependency_overrides[get_translate_text_chain] = lambda: RunnableLambda(
+        lambda request: request["text"][::-1]
+    )
+    response = TestClient(app).post(
+        "/v1/translate", json={"q": "Hallo Welt", "source": "de", "target": "en"}
+    )
+    assert response.json()["translations"][0]["text"] == "tleW ollaH"

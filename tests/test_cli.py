@@ -115,9 +115,7 @@ def test_translate_embedded_dry_run_needs_no_model(tmp_path: Path, monkeypatch, 
 def test_translate_with_pseudo_backend_from_stdin(monkeypatch, capsys) -> None:
     import io
 
-    monkeypatch.setattr(
-        sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hallo Welt, wie geht es?\n"))
-    )
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hallo Welt, wie geht es?\n")))
     code, out, _ = run_cli(
         ["translate", "-", "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
     )

@@ -13,7 +13,7 @@ from chains.errors import InputError
 from chains.languages import normalize_code
 from chains.translate_text import translate_lines
 
-from ..deps import RuntimeDep
+from ..deps import RuntimeDep, TranslateTextChainDep
 from ..faults import backend_errors
 
 router = APIRouter()
@@ -51,18 +51,18 @@ def _texts(q: str | list[str]) -> list[str]:
 
 
 @router.post("/v1/translate", response_model=TranslateResponse)
-async def translate(body: TranslateRequest, runtime: RuntimeDep) -> TranslateResponse:
+async def translate(
+    body: TranslateRequest, runtime: RuntimeDep, chain: TranslateTextChainDep
+) -> TranslateResponse:
     """Translate plain text line by line."""
     texts = _texts(body.q)
     target = normalize_code(body.target)
-    if body.source != "auto":
-        normalize_code(body.source)
-    chain = runtime.translate_text_chain()
+    requested = body.source if body.source == "auto" else normalize_code(body.source)
 
     def run() -> list[Translation]:
         out = []
         for text in texts:
-            source = resolve_source(body.source, text) if text.strip() else target
+            source = resolve_source(requested, text) if text.strip() else target
             out.append(
                 Translation(
                     text=translate_lines(text, source, target, chain),
