@@ -1,0 +1,7 @@
+"""Markup-preserving segmentation: formats become segments with placeholders, and are rebuilt from
+the source tree with translated text.
+
+A segment is a sequence of inline nodes: `Text`, `Pair` (an inline element such as a link, shown
+to the model as `<a1>…</a1>`) and `Atom` (something kept as it is, such as code or a URL, shown as
+`<x2/>`). The model only ever sees these placeholders, never a tag, attribute or URL.
+"""

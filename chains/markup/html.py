@@ -1,0 +1,249 @@
+"""HTML: block-level units with inline markup as placeholders, rebuilt from the source tree."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Doctype, NavigableString, PageElement, Tag
+
+from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
+from .segment import Segment, split_keep
+
+INLINE = {
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "blink", "button", "cite", "data", "del",
+    "dfn", "em", "font", "i", "ins", "label", "mark", "nobr", "q", "s", "small", "span", "strike",
+    "strong", "sub", "sup", "time", "tt", "u",
+}  # fmt: skip
+ATOMIC = {
+    "audio", "br", "canvas", "code", "embed", "iframe", "img", "input", "kbd", "math", "meter",
+    "object", "output", "picture", "progress", "samp", "select", "svg", "var", "video", "wbr",
+}  # fmt: skip
+SKIP = {"script", "style", "pre", "textarea", "template", "noscript"}
+TRANSLATED_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
+_LETTERS = {"a": "a", "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u"}
+
+
+def _no_translate(tag: Tag) -> bool:
+    classes = tag.get("class") or []
+    return tag.get("translate") == "no" or "notranslate" in classes
+
+
+def _is_text(node: PageElement) -> bool:
+    return type(node) is NavigableString
+
+
+@dataclass
+class _Context:
+    """Refs of one segment: which source node each placeholder stands for."""
+
+    nodes: dict[int, PageElement | str] = field(default_factory=dict)
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def ref(self) -> int:
+        return next(self.counter)
+
+
+class HtmlDocument:
+    """An HTML document or fragment split into translatable segments."""
+
+    def __init__(self, html: str) -> None:
+        self.soup = BeautifulSoup(html, "html.parser")
+        self._block_memo: dict[int, bool] = {}
+        self.segments: list[Segment] = []
+        self._collect_units(self.soup)
+        self._collect_attributes()
+
+    def render(self) -> str:
+        """Serialise the (possibly translated) tree, keeping the declared charset as it was."""
+        return "".join(_render(node) for node in self.soup.contents)
+
+    # --- classification -------------------------------------------------------------------
+    def _has_block(self, tag: Tag) -> bool:
+        key = id(tag)
+        if key not in self._block_memo:
+            self._block_memo[key] = any(
+                isinstance(c, Tag) and (self._is_block(c) or self._has_block(c)) for c in tag.contents
+            )
+        return self._block_memo[key]
+
+    def _is_block(self, tag: Tag) -> bool:
+        name = tag.name.lower()
+        if _no_translate(tag) or name in ATOMIC:
+            return False
+        return name not in INLINE or self._has_block(tag)
+
+    def _in_run(self, node: PageElement) -> bool:
+        """Inline content joins a run; blocks, skipped and untranslatable blocks break it."""
+        if not isinstance(node, Tag):
+            return True
+        name = node.name.lower()
+        if name in SKIP:
+            return False
+        if _no_translate(node):
+            return name in INLINE or name in ATOMIC
+        return not self._is_block(node)
+
+    # --- units ----------------------------------------------------------------------------
+    def _collect_units(self, container: Tag) -> None:
+        run: list[PageElement] = []
+        for child in list(container.contents):
+            if self._in_run(child):
+                run.append(child)
+                continue
+            self._add_run(container, run)
+            run = []
+            if isinstance(child, Tag) and child.name.lower() not in SKIP and not _no_translate(child):
+                self._collect_units(child)
+        self._add_run(container, run)
+
+    def _add_run(self, parent: Tag, run: list[PageElement]) -> None:
+        if not run:
+            return
+        ctx = _Context()
+        nodes = self._inline(run, ctx)
+        if not has_letters(nodes):
+            return
+        self.segments.append(Segment(nodes, _RunWriter(parent, run, ctx, nodes)))
+
+    def _inline(self, elements: list[PageElement], ctx: _Context) -> list[Node]:
+        out: list[Node] = []
+        for element in elements:
+            if _is_text(element):
+                for node, piece in split_keep(str(element), ctx.ref):
+                    out.append(node)
+                    if piece is not None:
+                        ctx.nodes[node.ref] = piece  # type: ignore[union-attr]
+            elif isinstance(element, Tag) and self._is_pair(element):
+                ref = ctx.ref()
+                ctx.nodes[ref] = element
+                out.append(Pair(ref, _LETTERS.get(element.name.lower(), "g"), self._inline(list(element.contents), ctx)))
+            else:
+                ref = ctx.ref()
+                ctx.nodes[ref] = element
+                out.append(Atom(ref))
+        return _merge_texts(out)
+
+    def _is_pair(self, tag: Tag) -> bool:
+        if tag.name.lower() not in INLINE or _no_translate(tag):
+            return False
+        return has_letters(self._inline(list(tag.contents), _Context()))
+
+    # --- attributes -----------------------------------------------------------------------
+    def _collect_attributes(self) -> None:
+        for tag in self.soup.find_all(True):
+            if any(p.name in SKIP or _no_translate(p) for p in [tag, *tag.parents] if isinstance(p, Tag)):
+                continue
+            for name in TRANSLATED_ATTRIBUTES:
+                value = tag.get(name)
+                if isinstance(value, str) and has_letters([Text(value)]):
+                    self.segments.append(Segment([Text(value)], _AttributeWriter(tag, name), kind="attribute"))
+
+
+@dataclass
+class _AttributeWriter:
+    tag: Tag
+    name: str
+
+    def __call__(self, nodes: list[Node]) -> None:
+        value = text_of(nodes)
+        original = self.tag.get(self.name)
+        if isinstance(original, str) and collapse(original).strip(WHITESPACE) == value:
+            return  # unchanged: keep the exact source value
+        self.tag[self.name] = value
+
+
+@dataclass
+class _RunWriter:
+    """Replaces a run of inline nodes with a translation, using only the source's own nodes."""
+
+    parent: Tag
+    run: list[PageElement]
+    ctx: _Context
+    source: list[Node]
+
+    def __call__(self, nodes: list[Node]) -> None:
+        raw = "".join(str(n) if _is_text(n) else "\0" for n in self.run)
+        lead = raw[: len(raw) - len(raw.lstrip(WHITESPACE))].replace("\0", "")
+        trail = raw[len(raw.rstrip(WHITESPACE)) :].replace("\0", "")
+        index = next(i for i, child in enumerate(self.parent.contents) if child is self.run[0])
+        for old in self.run:
+            old.extract()
+        built = [NavigableString(lead)] if lead else []
+        texts = self._source_texts(_strip_edges(self.source), 0, True, True)
+        built += self._build(_strip_edges(nodes), texts)
+        built += [NavigableString(trail)] if trail else []
+        for offset, node in enumerate(built):
+            self.parent.insert(index + offset, node)
+
+    def _source_texts(
+        self, nodes: list[Node], parent: int, first: bool, last: bool
+    ) -> dict[tuple[int, int], tuple[str, str]]:
+        """Map (parent ref, position) of each source text to (what the model saw, exact source)."""
+        out: dict[tuple[int, int], tuple[str, str]] = {}
+        for i, node in enumerate(nodes):
+            if isinstance(node, Pair):
+                out.update(self._source_texts(node.children, node.ref, False, False))
+            elif isinstance(node, Text):
+                seen, exact = collapse(node.value), node.value
+                if first and i == 0:
+                    seen, exact = seen.lstrip(WHITESPACE), exact.lstrip(WHITESPACE)
+                if last and i == len(nodes) - 1:
+                    seen, exact = seen.rstrip(WHITESPACE), exact.rstrip(WHITESPACE)
+                out[(parent, i)] = (seen, exact)
+        return out
+
+    def _build(
+        self, nodes: list[Node], texts: dict[tuple[int, int], tuple[str, str]], parent: int = 0
+    ) -> list[PageElement]:
+        # Text the model left as it was keeps its exact source whitespace, so an echo rebuilds
+        # the very same tree; everything else is new text, only ever inserted as text.
+        out: list[PageElement] = []
+        for i, node in enumerate(nodes):
+            if isinstance(node, Text):
+                seen, exact = texts.get((parent, i), (None, ""))
+                value = exact if node.value == seen else node.value
+                if value:
+                    out.append(NavigableString(value))
+                continue
+            source = self.ctx.nodes[node.ref]
+            if not isinstance(source, PageElement):
+                out.append(NavigableString(source))
+            elif isinstance(node, Pair):
+                assert isinstance(source, Tag)
+                source.clear()
+                source.extend(self._build(node.children, texts, node.ref))
+                out.append(source.extract())
+            else:
+                out.append(source.extract())
+        return out
+
+
+def _strip_edges(nodes: list[Node]) -> list[Node]:
+    """Drop whitespace at the very start and end of a model's answer (the source's is restored)."""
+    nodes = list(nodes)
+    if nodes and isinstance(nodes[0], Text):
+        nodes[0] = Text(nodes[0].value.lstrip(WHITESPACE))
+    if nodes and isinstance(nodes[-1], Text):
+        nodes[-1] = Text(nodes[-1].value.rstrip(WHITESPACE))
+    return [n for i, n in enumerate(nodes) if not (isinstance(n, Text) and not n.value and i in (0, len(nodes) - 1))]
+
+
+def _merge_texts(nodes: list[Node]) -> list[Node]:
+    """Join adjacent texts, so positions match a model's answer, which cannot tell them apart."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].value + node.value)
+        else:
+            out.append(node)
+    return out
+
+
+def _render(node: PageElement) -> str:
+    # bs4 writes a newline after a doctype; the source had none, so a round trip would add one.
+    if isinstance(node, Doctype):
+        return f"<!DOCTYPE {node}>"
+    if isinstance(node, Tag):
+        return node.decode(eventual_encoding=None)
+    return node.output_ready(formatter="minimal")

@@ -1,0 +1,61 @@
+"""What every format hands the translation pipeline: segments that can put a translation back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .inline import Atom, Node, Text, serialize
+
+# Pieces of running text that must never change: URLs, e-mail addresses, @mentions, emoji, and
+# anything that looks like one of our placeholders (so a post cannot forge one).
+_KEEP = re.compile(
+    r"(?P<url>(?:https?|ftp)://[^\s<>\"']+|www\.[^\s<>\"']+\.[^\s<>\"']+)"
+    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<mention>(?<![\w@/])@\w[\w.-]*\w|(?<![\w@/])@\w)"
+    r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\uFE0F\u200D\U0001F3FB-\U0001F3FF"
+    r"\U0001F000-\U0001FAFF\u2600-\u27BF]*)"
+    r"|(?P<fake></?[a-z]\d+\s*/?>)"
+)
+_URL_TAIL = ".,;:!?)]}'\""
+
+
+@dataclass
+class Segment:
+    """A unit of translation: its inline tree, the string the model sees, and how to write it back."""
+
+    nodes: list[Node]
+    apply: Callable[[list[Node]], None]
+    kind: str = "inline"
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = serialize(self.nodes)
+
+
+class Document(Protocol):
+    """A parsed input: its segments, and its text rebuilt after segments were applied."""
+
+    segments: list[Segment]
+
+    def render(self) -> str:
+        """Return the document with every applied translation in place."""
+        ...
+
+
+def split_keep(text: str, next_ref: Callable[[], int]) -> Iterator[tuple[Node, str | None]]:
+    """Split running text into Text nodes and Atoms for the pieces that must stay verbatim."""
+    last = 0
+    for match in _KEEP.finditer(text):
+        piece = match.group()
+        if match.lastgroup == "url":
+            piece = piece.rstrip(_URL_TAIL)
+        start, end = match.start(), match.start() + len(piece)
+        if start > last:
+            yield Text(text[last:start]), None
+        yield Atom(next_ref()), piece
+        last = end
+    if last < len(text):
+        yield Text(text[last:]), None
