@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chains.errors import DragomanError
 
 from .errormap import error_body, http_status
-from .routes import meta, translate
+from .routes import libretranslate, meta, translate
 from .runtime import Runtime
 from .settings import Settings
 
@@ -65,4 +65,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     app.include_router(meta.router)
     app.include_router(translate.router)
+    app.include_router(libretranslate.router)
     return app

@@ -22,6 +22,7 @@ class Backend(BaseModel, frozen=True):
     description: str = ""
     base_url: str | None = None
     health_path: str | None = None
+    call_options: bool = False
     extra_body: dict[str, object] = Field(default_factory=dict)
     default_presets: dict[str, str]
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from typing import Annotated, Any
 
 import typer
-from langchain_core.runnables import RunnableLambda
 from pydantic import ValidationError
 from rich.console import Console
 
 from chains.errors import DragomanError
-from chains.translate_text import build_prompt, translate_lines
+from chains.translate import TranslateRequest, Translator, plan_document, translate_document
 
 from .errormap import exit_code
 from .faults import backend_errors
 from .runtime import Runtime
 from .settings import Settings, config_file_path, load_settings
-from .textio import read_text_input
+from .textio import guess_format, read_text_input
 
 app = typer.Typer(
     help="Local-LLM translation that keeps HTML markup, and grounded proofreading.",
@@ -109,45 +109,47 @@ def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = No
 
 @app.command()
 def translate(
-    source_file: Annotated[
-        str, typer.Argument(metavar="FILE|-", help="Text file to translate, or - for stdin.")
-    ],
+    source_file: Annotated[str, typer.Argument(metavar="FILE|-", help="File to translate, or - for stdin.")],
     to: Annotated[str, typer.Option("--to", help="Target language code.")],
-    from_: Annotated[str, typer.Option("--from", help="Source language code.")] = "auto",
+    from_: Annotated[str, typer.Option("--from", help="Source language code, or auto.")] = "auto",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="text, html or markdown (default: from the file name).")
+    ] = None,
     backend: Backend = None,
     base_url: BaseUrl = None,
     model: Model = None,
     dry_run: DryRun = False,
 ) -> None:
-    """Translate a text file (or stdin) line by line and print the result."""
-    text = read_text_input(source_file)
+    """Translate a file (or stdin) and print the result, keeping its markup."""
+    fmt = fmt or guess_format(source_file)
+    text = read_text_input(source_file, html=fmt == "html")
     requests: list[dict[str, Any]] = []
-    runtime = Runtime(
-        _settings(backend, base_url, model), recorder=requests.append if dry_run else None
-    )
-    chain = _dry_run(runtime, requests) if dry_run else runtime.translate_text_chain()
+    runtime = Runtime(_settings(backend, base_url, model), recorder=requests.append if dry_run else None)
+    request = TranslateRequest(text, to, from_, fmt)
+    translator = runtime.translator()
+    if dry_run:
+        _print_plan(translator, request, requests)
+        return
     with backend_errors(runtime.url("translate")):
-        output = translate_lines(text, from_, to, chain)
-    if not dry_run:
-        sys.stdout.write(output)
+        result = asyncio.run(translate_document(translator, request))
+    sys.stdout.write(result.text)
+    if result.status in ("fallback", "failed"):
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
+        typer.echo(f"warning: not every segment translated cleanly ({counts})", err=True)
+    if result.status == "failed":
+        raise typer.Exit(4)
 
 
-def _dry_run(runtime: Runtime, requests: list[dict[str, Any]]) -> RunnableLambda:
-    """Wrap the translation chain so each call prints its rendered prompt and captured request."""
-    prompt = build_prompt(runtime.style("translate"))
-    chain = runtime.translate_text_chain()
-
-    def show(request: dict[str, Any]) -> str:
+def _print_plan(translator: Translator, request: TranslateRequest, requests: list[dict[str, Any]]) -> None:
+    """Print each prompt the translation would start with and the request it would send."""
+    for prompt in plan_document(translator, request):
         typer.echo("--- prompt ---")
-        typer.echo(prompt.invoke(request).to_string())
-        result = chain.invoke(request)
+        typer.echo(prompt.to_string())
+        translator.model.invoke(prompt)
         for sent in requests:
             typer.echo("--- request ---")
             typer.echo(json.dumps(sent, indent=2, ensure_ascii=False))
         requests.clear()
-        return result
-
-    return RunnableLambda(show)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from langchain_core.runnables import Runnable
+
+from chains.translate import Translator
 
 from .runtime import Runtime
 
@@ -18,9 +19,9 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_translate_text_chain(runtime: RuntimeDep) -> Runnable:
-    """The plain-text translation chain on the configured translation model."""
-    return runtime.translate_text_chain()
+def get_translator(runtime: RuntimeDep) -> Translator:
+    """A translator on the configured translation model, one per request."""
+    return runtime.translator()
 
 
-TranslateTextChainDep = Annotated[Runnable, Depends(get_translate_text_chain)]
+TranslatorDep = Annotated[Translator, Depends(get_translator)]

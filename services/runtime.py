@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.runnables import Runnable
 
 from chains.errors import BackendUnavailable
-from chains.translate_text import PromptStyle, build_translate_text_chain
+from chains.translate import ModelProfile, TranslateOptions, Translator
+from prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
+from .faults import as_backend_error
 from .llm import make_chat_model, probe_backend
 from .llm.dryrun import Recorder
+from .memory import SqliteMemory
 from .settings import Settings
 
 ModelFactory = Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]
@@ -34,29 +37,51 @@ class Runtime:
         self._recorder = recorder
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
+        self.memory = SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
 
     def model(self, task: str) -> BaseLanguageModel:
         """Return the model for `task`, building it on first use."""
         with self._lock:
             if task not in self._models:
-                self._models[task] = self._factory(
-                    self.resolved[task], self.settings, self._recorder
-                )
+                self._models[task] = self._factory(self.resolved[task], self.settings, self._recorder)
             return self._models[task]
 
-    def style(self, task: str) -> PromptStyle:
-        """Return how the model for `task` wants to be prompted."""
-        preset = self.resolved[task].preset
-        return PromptStyle(style=preset.prompt_style, system_role=preset.system_role)
+    def profile(self, task: str) -> ModelProfile:
+        """Describe the model of `task` to the chains: prompt style, limits, memory fingerprint."""
+        resolved = self.resolved[task]
+        preset = resolved.preset
+        prompts = "+".join(prompt_version(name) for name in ("translate", "translate_batch"))
+        fingerprint = "|".join(
+            [resolved.backend_name, resolved.model, preset.prompt_style, str(preset.temperature), prompts]
+        )
+        return ModelProfile(
+            style=preset.prompt_style,
+            system_role=preset.system_role,
+            context_window=preset.context_window,
+            temperature=preset.temperature,
+            max_tokens_param="max_tokens" if resolved.backend.call_options else None,
+            fingerprint=fingerprint,
+        )
 
     def url(self, task: str) -> str:
         """Name where the backend of `task` lives, for error messages."""
         resolved = self.resolved[task]
         return resolved.base_url or f"{resolved.backend_name} ({resolved.model})"
 
-    def translate_text_chain(self) -> Runnable:
-        """Build the plain-text translation chain on the translation model."""
-        return build_translate_text_chain(self.model("translate"), self.style("translate"))
+    def translator(self) -> Translator:
+        """A translator on the translation model; make one per request, it counts its calls."""
+        options = TranslateOptions(
+            batch_segments=self.settings.batch_segments,
+            batch_chars=self.settings.batch_chars,
+            concurrency=self.settings.parallel,
+        )
+        return Translator(
+            self.model("translate"),
+            self.profile("translate"),
+            options,
+            memory=self.memory,
+            fault_check=partial(as_backend_error, url=self.url("translate")),
+        )
 
     def warm_up(self) -> None:
         """Load in-process models now, so the first request does not pay for it."""

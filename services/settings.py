@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, description="seconds to wait for one model call")
     threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model")
     warm_up: bool = Field(True, description="load local models when the service starts")
+    parallel: int = Field(
+        1, ge=1, le=64, description="model requests in flight at once (llama-server --parallel)"
+    )
+    batch_segments: int = Field(24, ge=1, description="most segments in one chat request")
+    batch_chars: int = Field(2400, ge=100, description="most characters in one chat request")
+    memory: bool = Field(True, description="keep finished translations in the translation memory")
+    max_items: int = Field(500, ge=1, description="most texts in one translation request")
+    max_chars: int = Field(1_000_000, ge=1, description="most characters in one text")
 
     @classmethod
     def settings_customise_sources(

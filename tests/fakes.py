@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,3 +120,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+_FENCE = re.compile(r"<source[^>]*>\n(.*)\n</source>", re.S)
+_NUMBERED = re.compile(r"^\[(\d+)\] (.*)$")
+
+
+def fenced(messages: list[BaseMessage]) -> str:
+    """The text inside the <source> fence of a chat translation prompt."""
+    match = _FENCE.search(str(messages[-1].content))
+    if not match:
+        raise AssertionError(f"no fenced source in prompt: {messages[-1].content!r}")
+    return match.group(1)
+
+
+def segment_replier(transform: Callable[[str], str]) -> Callable[[list[BaseMessage]], str]:
+    """A reply function answering batch and single prompts with transform(segment) per segment."""
+
+    def reply(messages: list[BaseMessage]) -> str:
+        body = fenced(messages)
+        lines = body.split("\n")
+        if all(_NUMBERED.match(line) for line in lines):
+            return "\n".join(
+                f"[{m.group(1)}] {transform(m.group(2))}" for m in map(_NUMBERED.match, lines) if m
+            )
+        return transform(body)
+
+    return reply
+
+
+def echo_chat_model() -> RecordingChatModel:
+    """A chat model that answers every translation prompt with its source, unchanged."""
+    return RecordingChatModel(reply=segment_replier(lambda text: text))

@@ -17,7 +17,7 @@ _KEEP = re.compile(
     r"|(?P<mention>(?<![\w@/])@\w[\w.-]*\w|(?<![\w@/])@\w)"
     r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\uFE0F\u200D\U0001F3FB-\U0001F3FF"
     r"\U0001F000-\U0001FAFF\u2600-\u27BF]*)"
-    r"|(?P<fake></?[a-z]\d+\s*/?>)"
+    r"|(?P<fake></?[a-z]\d+\s*/?>|</?source\b[^>]*>)"
 )
 _URL_TAIL = ".,;:!?)]}'\""
 

@@ -1,0 +1,275 @@
+"""Translating segments: memory, dedupe, batching, validation and the repair ladder.
+
+Ladder per segment: the first answer (in a batch for chat models) → the segment retried alone →
+each text run translated separately inside the source's own tags (`fallback`) → the source
+kept (`failed`). Only `ok` and `repaired` answers enter the translation memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseLanguageModel
+from langchain_core.messages import BaseMessage
+from langchain_core.prompt_values import PromptValue
+
+from ..errors import BackendUnavailable
+from ..markup.inline import Node, Text, has_letters, map_text, serialize, walk
+from ..markup.segment import Segment
+from .profile import ModelProfile, TranslateOptions
+from .prompting import batch_prompt, single_prompt
+from .validate import Rejected, check_answer, restore_spacing, untranslated
+
+_BATCH_LINE = re.compile(r"^\s*\[(\d+)\]\s?(.*)$")
+FaultCheck = Callable[[BaseException], BackendUnavailable | None]
+
+
+class Memory(Protocol):
+    """A store of finished translations keyed by `memory_key`."""
+
+    def get_many(self, keys: list[str]) -> dict[str, str]: ...
+
+    def put_many(self, items: dict[str, str]) -> None: ...
+
+
+@dataclass
+class Outcome:
+    """How one segment ended: the answer to write back (None keeps the source) and its status."""
+
+    nodes: list[Node] | None
+    status: str
+    reason: str = ""
+    fault: BackendUnavailable | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every segment of one request shares."""
+
+    source: str
+    target: str
+    note: str = ""
+    # Tells whether unchanged text was really left untranslated (language detection).
+    is_foreign: Callable[[str], bool] = lambda text: False
+
+
+def normalize(text: str) -> str:
+    """The form of a segment the memory keys on: NFC, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def memory_key(text: str, job: Job, fingerprint: str) -> str:
+    """Key a segment by its text, language pair, model fingerprint and prompt notes."""
+    material = json.dumps([normalize(text), job.source, job.target, fingerprint, job.note])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class Translator:
+    """Turns segments into outcomes with one model; counts its model calls."""
+
+    def __init__(
+        self,
+        model: BaseLanguageModel,
+        profile: ModelProfile,
+        options: TranslateOptions | None = None,
+        memory: Memory | None = None,
+        fault_check: FaultCheck | None = None,
+    ) -> None:
+        self.model = model
+        self.profile = profile
+        self.options = options or TranslateOptions()
+        self.memory = memory
+        self.fault_check = fault_check
+        self.calls = 0
+
+    async def translate(self, segments: list[Segment], job: Job) -> list[Outcome]:
+        """Translate segments (identical texts once), returning one outcome per segment."""
+        unique: dict[str, Segment] = {}
+        for segment in segments:
+            unique.setdefault(segment.text, segment)
+        outcomes = self._remembered(unique, job)
+        pending = [s for text, s in unique.items() if text not in outcomes]
+        gate = asyncio.Semaphore(self.options.concurrency)
+        if self.profile.style == "chat":
+            batches = list(self._batches(pending))
+            results = await asyncio.gather(*(self._batch(b, job, gate) for b in batches))
+            for batch_outcomes in results:
+                outcomes.update(batch_outcomes)
+        else:
+            singles = await asyncio.gather(*(self._ladder(s, job, gate, None) for s in pending))
+            outcomes.update({s.text: o for s, o in zip(pending, singles, strict=True)})
+        self._remember({t: o for t, o in outcomes.items() if t in {s.text for s in pending}}, job)
+        return [outcomes[s.text] for s in segments]
+
+    def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
+        """The prompts a first pass would send for `segments` (for dry runs)."""
+        unique = list({s.text: s for s in segments}.values())
+        if self.profile.style == "chat":
+            return [
+                batch_prompt(self.profile, [s.text for s in b], job.source, job.target, job.note)
+                if len(b) > 1
+                else single_prompt(self.profile, b[0].text, job.source, job.target, job.note)
+                for b in self._batches(unique)
+            ]
+        return [single_prompt(self.profile, s.text, job.source, job.target, job.note) for s in unique]
+
+    # --- memory -----------------------------------------------------------------------------
+    def _remembered(self, unique: dict[str, Segment], job: Job) -> dict[str, Outcome]:
+        if self.memory is None or not unique:
+            return {}
+        keys = {memory_key(text, job, self.profile.fingerprint): text for text in unique}
+        found = self.memory.get_many(list(keys))
+        out = {}
+        for key, answer in found.items():
+            segment = unique[keys[key]]
+            try:
+                out[segment.text] = Outcome(check_answer(segment.nodes, segment.text, answer), "ok")
+            except Rejected:
+                continue
+        return out
+
+    def _remember(self, outcomes: dict[str, Outcome], job: Job) -> None:
+        if self.memory is None:
+            return
+        keep = {
+            memory_key(text, job, self.profile.fingerprint): serialize(o.nodes)
+            for text, o in outcomes.items()
+            if o.status in ("ok", "repaired") and o.nodes is not None
+        }
+        if keep:
+            self.memory.put_many(keep)
+
+    # --- model calls ------------------------------------------------------------------------
+    def _budget(self, chars: int) -> int:
+        return max(16, min(self.profile.context_window // 2, 32 + 2 * chars))
+
+    async def _call(self, prompt: PromptValue, chars: int, gate: asyncio.Semaphore, **extra: Any) -> str:
+        kwargs = dict(extra)
+        if self.profile.max_tokens_param:
+            kwargs[self.profile.max_tokens_param] = self._budget(chars)
+        model = self.model.bind(**kwargs) if kwargs else self.model
+        async with gate:
+            self.calls += 1
+            try:
+                result = await model.ainvoke(prompt)
+            except Exception as exc:
+                fault = self.fault_check(exc) if self.fault_check else None
+                if fault is None:
+                    raise
+                raise fault from exc
+        return str(result.content) if isinstance(result, BaseMessage) else str(result)
+
+    # --- batches (chat models) --------------------------------------------------------------
+    def _batches(self, segments: list[Segment]):
+        batch: list[Segment] = []
+        size = 0
+        for segment in segments:
+            if batch and (len(batch) >= self.options.batch_segments or size + len(segment.text) > self.options.batch_chars):
+                yield batch
+                batch, size = [], 0
+            batch.append(segment)
+            size += len(segment.text)
+        if batch:
+            yield batch
+
+    async def _batch(self, batch: list[Segment], job: Job, gate: asyncio.Semaphore) -> dict[str, Outcome]:
+        if len(batch) == 1:
+            return {batch[0].text: await self._ladder(batch[0], job, gate, None)}
+        prompt = batch_prompt(self.profile, [s.text for s in batch], job.source, job.target, job.note)
+        try:
+            answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch), gate)
+        except BackendUnavailable as exc:
+            return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
+        lines = _parse_batch(answer, len(batch))
+        if lines is None:  # ids or count off: split the batch and try the halves
+            half = len(batch) // 2
+            left, right = await asyncio.gather(
+                self._batch(batch[:half], job, gate), self._batch(batch[half:], job, gate)
+            )
+            return {**left, **right}
+        results = await asyncio.gather(
+            *(self._ladder(s, job, gate, lines[n]) for n, s in enumerate(batch, start=1))
+        )
+        return {s.text: o for s, o in zip(batch, results, strict=True)}
+
+    # --- the ladder -------------------------------------------------------------------------
+    async def _ladder(self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None) -> Outcome:
+        try:
+            if first is None:
+                first = await self._single(segment.text, job, gate)
+            try:
+                return self._accept(segment, first, job, "ok")
+            except Rejected:
+                pass
+            if self.profile.style == "chat" or self.profile.style == "raw":
+                retry = await self._single(segment.text, job, gate)
+            else:  # a base model gives the same answer to the same prompt at temperature 0
+                retry = await self._single(segment.text, job, gate, temperature=0.4)
+            try:
+                return self._accept(segment, retry, job, "repaired")
+            except Rejected as exc:
+                reason = exc.reason
+            return await self._per_run(segment, job, gate, reason)
+        except BackendUnavailable as exc:
+            return Outcome(None, "failed", exc.message, exc)
+
+    async def _single(self, text: str, job: Job, gate: asyncio.Semaphore, **extra: Any) -> str:
+        prompt = single_prompt(self.profile, text, job.source, job.target, job.note)
+        return await self._call(prompt, len(text), gate, **extra)
+
+    def _accept(self, segment: Segment, answer: str, job: Job, status: str) -> Outcome:
+        nodes = check_answer(segment.nodes, segment.text, answer)
+        if untranslated(segment.nodes, nodes) and job.is_foreign(segment.text):
+            raise Rejected("left untranslated")
+        nodes, spaced = restore_spacing(segment.nodes, nodes, job.target)
+        return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
+
+    async def _per_run(self, segment: Segment, job: Job, gate: asyncio.Semaphore, reason: str) -> Outcome:
+        runs = {}
+        for node in _texts(segment.nodes):
+            if has_letters([node]) and node.value.strip() not in runs:
+                run = node.value.strip()
+                try:
+                    answer = await self._single(run, job, gate)
+                    runs[run] = _plain(check_answer([Text(run)], run, answer))
+                except Rejected:
+                    continue
+        if not runs:
+            return Outcome(None, "failed", reason)
+
+        def swap(value: str) -> str:
+            core = value.strip()
+            if core not in runs:
+                return value
+            return value[: len(value) - len(value.lstrip())] + runs[core] + value[len(value.rstrip()) :]
+
+        return Outcome(map_text(segment.nodes, swap), "fallback", reason)
+
+
+def _texts(nodes: list[Node]) -> list[Text]:
+    return [n for n, _ in walk(nodes) if isinstance(n, Text)]
+
+
+def _plain(nodes: list[Node]) -> str:
+    return "".join(n.value for n in nodes if isinstance(n, Text)).strip()
+
+
+def _parse_batch(answer: str, count: int) -> dict[int, str] | None:
+    """Read `[n] text` lines; None unless ids 1..count each appear exactly once."""
+    found: dict[int, str] = {}
+    for line in answer.splitlines():
+        match = _BATCH_LINE.match(line)
+        if not match:
+            continue
+        index = int(match.group(1))
+        if index in found:
+            return None
+        found[index] = match.group(2)
+    return found if set(found) == set(range(1, count + 1)) else None

@@ -1,0 +1,129 @@
+"""Checks on a model's answer for one segment, before any of it reaches a document."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of, walk
+
+
+class Rejected(Exception):
+    """A model's answer for a segment cannot be used; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_THINK = re.compile(r"</?think>|<\|?(?:thinking|reasoning)\|?>", re.I)
+# Commentary and refusals that models put around (or instead of) a translation.
+_COMMENTARY = re.compile(
+    r"^\s*(?:here(?:'s| is| are)\b|sure[,!.]|certainly[,!.]|of course[,!.]|translation\s*:|"
+    r"translated text\s*:|i(?:'m| am) sorry|i can(?:no|')t\b|as an ai\b|i(?:'m| am) unable\b|"
+    r"note\s*:|\(note)",
+    re.I,
+)
+_SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
+# Languages whose words are separated by spaces, so a space lost beside a tag is a real loss.
+_NO_SPACES = {"zh", "zh-TW", "ja", "th"}
+
+
+def _wide_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    wide = sum(1 for c in letters if unicodedata.name(c, "").startswith(_SCRIPT_WIDE))
+    return wide / len(letters)
+
+
+def _ratio_bounds(source: str, answer: str) -> tuple[float, float]:
+    # A CJK sentence is far shorter in characters than its English translation, and back.
+    if abs(_wide_share(source) - _wide_share(answer)) > 0.5:
+        return 0.08, 12.0
+    return 0.25, 4.0
+
+
+def _first_line(answer: str) -> str:
+    return answer.strip(WHITESPACE).split("\n", 1)[0]
+
+
+def check_answer(source: list[Node], source_text: str, answer: str) -> list[Node]:
+    """Parse `answer` against the source's placeholders, or raise Rejected with the reason."""
+    if _THINK.search(answer) and not _THINK.search(source_text):
+        raise Rejected("reasoning text in the answer")
+    if _COMMENTARY.search(answer) and not _COMMENTARY.search(source_text):
+        raise Rejected("commentary or refusal instead of a translation")
+    if "\n" in answer.strip(WHITESPACE):
+        raise Rejected("several lines for a one-line segment")
+    try:
+        nodes = parse(answer.strip(WHITESPACE), source)
+    except MarkupMismatch as exc:
+        raise Rejected(f"markup: {exc.message}") from None
+    plain_source, plain_answer = text_of(source), text_of(nodes)
+    if not plain_answer and plain_source:
+        raise Rejected("empty answer")
+    if len(plain_source) >= 16:
+        low, high = _ratio_bounds(plain_source, plain_answer)
+        ratio = len(plain_answer) / len(plain_source)
+        if not low <= ratio <= high:
+            raise Rejected(f"length ratio {ratio:.2f} outside {low}–{high}")
+    return nodes
+
+
+def restore_spacing(source: list[Node], answer: list[Node], target: str) -> tuple[list[Node], bool]:
+    """Put back a space the model dropped beside a placeholder; report whether one was added."""
+    if target in _NO_SPACES:
+        return answer, False
+    spaced = _spaced_edges(source)
+    changed = False
+
+    def fix(nodes: list[Node]) -> list[Node]:
+        nonlocal changed
+        out: list[Node] = []
+        for i, node in enumerate(nodes):
+            if isinstance(node, Pair):
+                node = Pair(node.ref, node.tag, fix(node.children))
+            if isinstance(node, Pair | Atom) and node.ref in spaced:
+                before, after = spaced[node.ref]
+                prev = out[-1] if out else None
+                if before and isinstance(prev, Text) and prev.value and not prev.value[-1].isspace():
+                    out[-1] = Text(prev.value + " ")
+                    changed = True
+                nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+                if after and isinstance(nxt, Text) and nxt.value and nxt.value[0].isalnum():
+                    nodes = nodes[: i + 1] + [Text(" " + nxt.value)] + nodes[i + 2 :]
+                    changed = True
+            out.append(node)
+        return out
+
+    return fix(answer), changed
+
+
+def _spaced_edges(source: list[Node]) -> dict[int, tuple[bool, bool]]:
+    """For each placeholder, whether the source had a space right before it and right after it."""
+    edges: dict[int, tuple[bool, bool]] = {}
+
+    def visit(nodes: list[Node]) -> None:
+        for i, node in enumerate(nodes):
+            if isinstance(node, Pair | Atom):
+                prev = nodes[i - 1] if i else None
+                nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+                before = isinstance(prev, Text) and prev.value[-1:].isspace()
+                after = isinstance(nxt, Text) and nxt.value[:1].isspace()
+                edges[node.ref] = (before, after)
+            if isinstance(node, Pair):
+                visit(node.children)
+
+    visit(source)
+    return edges
+
+
+def untranslated(source: list[Node], answer: list[Node]) -> bool:
+    """Tell whether the answer's text is the source's text, unchanged."""
+    return text_of(source) == text_of(answer)
+
+
+def placeholder_count(nodes: list[Node]) -> int:
+    """How many placeholders a tree holds."""
+    return sum(1 for node, _ in walk(nodes) if not isinstance(node, Text))

@@ -1,0 +1,121 @@
+"""LibreTranslate-compatible endpoints, so existing LibreTranslate clients work unchanged.
+
+Contract: https://libretranslate.com/docs — `POST /translate` with `q` (string or list),
+`source` (may be `auto`), `target`, `format` (text|html), `api_key`; `GET /languages`;
+`POST /detect`. Bodies may be JSON or form-encoded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from chains.detect import detect_language
+from chains.errors import InputError
+from chains.languages import language_names
+
+from ..deps import RuntimeDep, TranslatorDep
+from .translate import TranslateBody, item_requests, run_item
+
+router = APIRouter(tags=["LibreTranslate"])
+
+
+class LibreTranslateBody(BaseModel):
+    """LibreTranslate's /translate parameters."""
+
+    q: str | list[str]
+    source: str = "auto"
+    target: str
+    format: Literal["text", "html"] = "text"
+    api_key: str | None = None
+    alternatives: int = Field(0, ge=0)
+
+
+class DetectedLanguage(BaseModel):
+    """A detected language with a confidence in percent."""
+
+    confidence: float
+    language: str
+
+
+class LibreTranslateResponse(BaseModel):
+    """`translatedText` mirrors `q`: a string for a string, a list for a list."""
+
+    translatedText: str | list[str]  # noqa: N815 - LibreTranslate's field name
+    detectedLanguage: DetectedLanguage | list[DetectedLanguage] | None = None  # noqa: N815
+
+
+class Language(BaseModel):
+    """A language and the targets it can be translated into."""
+
+    code: str
+    name: str
+    targets: list[str]
+
+
+async def read_fields(request: Request) -> dict[str, Any]:
+    """Read a JSON or form body; some clients label one as the other, so try both."""
+    raw = await request.body()
+    if not raw:
+        raise InputError("empty request body")
+    try:
+        import json
+
+        data = json.loads(raw)
+        if isinstance(data, dict):
+            return data
+    except ValueError:
+        pass
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(problems) from None
+
+
+def _detected(text: str) -> DetectedLanguage:
+    language, probability = detect_language(text)
+    return DetectedLanguage(confidence=round(probability * 100, 1), language=language)
+
+
+@router.post("/translate", response_model=LibreTranslateResponse, response_model_exclude_none=True)
+async def translate(request: Request, runtime: RuntimeDep, translator: TranslatorDep) -> LibreTranslateResponse:
+    """Translate like LibreTranslate does, keeping HTML markup when format is html."""
+    body = _validated(LibreTranslateBody, await read_fields(request))
+    ours = TranslateBody(q=body.q, source=body.source, target=body.target, format=body.format)
+    results = [await run_item(runtime, translator, r) for r in item_requests(runtime, ours)]
+    texts = [r.text for r in results]
+    detected = None
+    if body.source == "auto":
+        found = [
+            DetectedLanguage(confidence=round(r.confidence * 100, 1), language=r.detected_source)
+            for r in results
+        ]
+        detected = found[0] if isinstance(body.q, str) else found
+    return LibreTranslateResponse(
+        translatedText=texts[0] if isinstance(body.q, str) else texts, detectedLanguage=detected
+    )
+
+
+@router.get("/languages", response_model=list[Language])
+def languages() -> list[Language]:
+    """Every supported language; any of them translates into any other."""
+    names = language_names()
+    return [Language(code=c, name=n, targets=[t for t in names if t != c]) for c, n in names.items()]
+
+
+@router.post("/detect", response_model=list[DetectedLanguage])
+async def detect(request: Request) -> list[DetectedLanguage]:
+    """Detect the language of `q`, best guess first."""
+    fields = await read_fields(request)
+    text = fields.get("q")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("q is empty: give the text whose language to detect")
+    return [_detected(text)]
