@@ -152,3 +152,12 @@ def segment_replier(transform: Callable[[str], str]) -> Callable[[list[BaseMessa
 def echo_chat_model() -> RecordingChatModel:
     """A chat model that answers every translation prompt with its source, unchanged."""
     return RecordingChatModel(reply=segment_replier(lambda text: text))
+
+
+def translate_text(runtime: Any, text: str, source: str = "de", target: str = "en", fmt: str = "text") -> Any:
+    """Translate through a runtime's translator, as the API and CLI do."""
+    import asyncio
+
+    from chains.translate import TranslateRequest, translate_document
+
+    return asyncio.run(translate_document(runtime.translator(), TranslateRequest(text, target, source, fmt)))

@@ -11,21 +11,22 @@ import httpx
 
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.fakes import FakeOpenAIServer, free_port
+from tests.fakes import FakeOpenAIServer, free_port, translate_text
 
-GERMAN = {"text": "Guten Morgen!", "source": "de", "target": "en"}
 
 
 def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
     with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
         runtime = Runtime(Settings(backend="llama-server", base_url=server.base_url))
-        assert runtime.translate_text_chain().invoke(GERMAN) == "Good morning!"
+        assert translate_text(runtime, "Guten Morgen!").text == "Good morning!"
     (request,) = server.requests
     assert request["path"] == "/v1/chat/completions"
     body = request["json"]
     assert body["cache_prompt"] is True
     assert body["temperature"] == 0.0
     assert body["model"] == "gemma-2-2b-it"
+    # The answer is capped by the input's length, not left to run on.
+    assert 16 <= body["max_completion_tokens"] <= 64
     # Gemma has no system role: one user turn carries the instructions and the fenced text.
     assert [m["role"] for m in body["messages"]] == ["user"]
     assert "from German to English" in body["messages"][0]["content"]
@@ -36,7 +37,7 @@ def test_openai_backend_sends_key_and_no_llama_extras() -> None:
         settings = Settings(
             backend="openai", base_url=server.base_url, model="qwen", api_key="sk-test"
         )
-        Runtime(settings).translate_text_chain().invoke(GERMAN)
+        translate_text(Runtime(settings), "Guten Morgen!")
     (request,) = server.requests
     assert request["headers"]["authorization"] == "Bearer sk-test"
     assert "cache_prompt" not in request["json"]
@@ -46,7 +47,7 @@ def test_openai_backend_sends_key_and_no_llama_extras() -> None:
 def test_ollama_backend_uses_native_chat_api() -> None:
     with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
         settings = Settings(backend="ollama", base_url=f"http://127.0.0.1:{server.port}")
-        assert Runtime(settings).translate_text_chain().invoke(GERMAN) == "Good morning!"
+        assert translate_text(Runtime(settings), "Guten Morgen!").text == "Good morning!"
     (request,) = server.requests
     assert request["path"] == "/api/chat"
     assert request["json"]["model"] == "gemma2:2b"
