@@ -135,8 +135,10 @@ def check_same_shape(source: list[Node], answer: list[Node], seen: Counter[int])
     expected, got = shape(source), shape(answer)
     missing = sorted(set(expected) - set(got))
     doubled = sorted(ref for ref, count in seen.items() if count > 1)
-    if missing or doubled:
-        raise MarkupMismatch(f"placeholders missing {missing} or repeated {doubled}")
+    if missing:
+        raise MarkupMismatch(f"placeholders missing: {missing}")
+    if doubled:
+        raise MarkupMismatch(f"placeholders repeated: {doubled}")
     for ref, (tag, parent) in expected.items():
         if got[ref] != (tag, parent):
             raise MarkupMismatch(f"placeholder {tag}{ref} moved to another parent")

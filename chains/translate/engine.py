@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompt_values import PromptValue
 
 from ..errors import BackendUnavailable
-from ..markup.inline import Node, Text, has_letters, map_text, serialize, walk
+from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, walk
 from ..markup.segment import Segment
 from .profile import ModelProfile, TranslateOptions
 from .prompting import batch_prompt, single_prompt
@@ -228,7 +228,9 @@ class Translator:
         nodes = check_answer(segment.nodes, segment.text, answer)
         if untranslated(segment.nodes, nodes) and job.is_foreign(segment.text):
             raise Rejected("left untranslated")
-        nodes, spaced = restore_spacing(segment.nodes, nodes, job.target)
+        # Compare spacing with the source as the model saw it: edge whitespace is restored anyway.
+        seen = parse(segment.text, segment.nodes)
+        nodes, spaced = restore_spacing(seen, nodes, job.target)
         return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
 
     async def _per_run(self, segment: Segment, job: Job, gate: asyncio.Semaphore, reason: str) -> Outcome:

@@ -87,7 +87,8 @@ def restore_spacing(source: list[Node], answer: list[Node], target: str) -> tupl
             if isinstance(node, Pair | Atom) and node.ref in spaced:
                 before, after = spaced[node.ref]
                 prev = out[-1] if out else None
-                if before and isinstance(prev, Text) and prev.value and not prev.value[-1].isspace():
+                # Only a word glued to a tag is a lost space; punctuation there is the model's choice.
+                if before and isinstance(prev, Text) and prev.value[-1:].isalnum():
                     out[-1] = Text(prev.value + " ")
                     changed = True
                 nxt = nodes[i + 1] if i + 1 < len(nodes) else None

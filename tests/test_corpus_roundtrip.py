@@ -1,0 +1,49 @@
+"""Over every page of the shared corpus: an echo rebuilds the same tree, pseudo changes only text."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from chains.markup.html import HtmlDocument
+from chains.translate import ModelProfile, TranslateRequest, Translator, translate_document
+from chains.translate.validate import check_answer
+from services.llm.pseudo import PseudoLocalizer
+from tests.corpus import page_files, pages
+from tests.trees import parse_html, skeleton, tree
+
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_PLACEHOLDER = re.compile(r"</?[a-z]\d+/?>")
+
+
+def page(file: str):
+    return next(p for p in pages() if p.file == file)
+
+
+@pytest.mark.parametrize("file", page_files())
+def test_echo_rebuilds_the_same_tree(file: str) -> None:
+    source = page(file).text()
+    doc = HtmlDocument(source)
+    untouched = HtmlDocument(source).render()
+    for segment in doc.segments:
+        segment.apply(check_answer(segment.nodes, segment.text, segment.text))
+    assert tree(doc.soup) == tree(parse_html(source))
+    assert doc.render() == untouched
+
+
+@pytest.mark.parametrize("file", page_files())
+def test_pseudo_backend_changes_every_translatable_text_and_nothing_else(file: str) -> None:
+    source = page(file).text()
+    before = HtmlDocument(source)
+    translator = Translator(PseudoLocalizer(), ModelProfile(style="raw"))
+    # Esperanto: no page is written in it, so no segment is skipped as already translated.
+    result = asyncio.run(translate_document(translator, TranslateRequest(source, "eo", format="html")))
+    after = HtmlDocument(result.text)
+    assert result.status == "ok", result.reasons
+    assert skeleton(after.soup) == skeleton(before.soup)
+    assert len(after.segments) == len(before.segments)
+    for old, new in zip(before.segments, after.segments, strict=True):
+        assert new.text != old.text
+        assert not _ASCII_LETTER.search(_PLACEHOLDER.sub("", new.text)), new.text

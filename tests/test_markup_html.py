@@ -1,0 +1,83 @@
+"""HTML segmentation: what becomes a segment, a placeholder or is skipped, and the rebuild."""
+
+from __future__ import annotations
+
+from chains.markup.html import HtmlDocument
+from chains.markup.inline import parse
+from services.llm.pseudo import pseudolocalize
+
+
+def segments(html: str) -> list[str]:
+    return [s.text for s in HtmlDocument(html).segments]
+
+
+def translate_with(html: str, answer) -> str:
+    doc = HtmlDocument(html)
+    for segment in doc.segments:
+        segment.apply(parse(answer(segment.text), segment.nodes))
+    return doc.render()
+
+
+def test_inline_markup_becomes_numbered_placeholders_in_one_segment() -> None:
+    html = "<p>Ein <em><span>verschachtelter</span> Satz</em> mit <a href='/x'>Link</a>.</p>"
+    assert segments(html) == ["Ein <i1><g2>verschachtelter</g2> Satz</i1> mit <a3>Link</a3>."]
+
+
+def test_atomic_pieces_become_self_closing_tokens() -> None:
+    html = (
+        "<p>Run <code>make test</code>, see <img src=a.png> https://example.org/x. "
+        "Thanks @anna 😀<br>bye <kbd>Ctrl</kbd> <span translate=no>Dragoman</span> "
+        "<span class=notranslate>X</span></p>"
+    )
+    (text,) = [s for s in segments(html)]
+    assert text == "Run <x1/>, see <x2/> <x3/>. Thanks <x4/> <x5/><x6/>bye <x7/> <x8/> <x9/>"
+
+
+def test_skipped_elements_and_comments_are_never_segments() -> None:
+    html = (
+        "<div><script>var t = 'Hallo';</script><style>p{}</style><pre>Code hier</pre>"
+        "<textarea>Text</textarea><template><p>Vorlage</p></template><noscript>Kein JS</noscript>"
+        "<!-- Kommentar --><p>Echter Text</p></div>"
+    )
+    assert segments(html) == ["Echter Text"]
+
+
+def test_block_text_around_nested_blocks_is_split_into_runs() -> None:
+    html = "<blockquote>Zitat oben<div>Block drin</div>Zitat unten</blockquote>"
+    assert segments(html) == ["Zitat oben", "Block drin", "Zitat unten"]
+
+
+def test_translatable_attributes_are_their_own_segments() -> None:
+    html = '<p title="Ein Titel">Text <img alt="Ein Bild" src=x> <input placeholder="Suchen"> <button aria-label="Schließen">x</button></p>'
+    doc = HtmlDocument(html)
+    assert [(s.kind, s.text) for s in doc.segments if s.kind == "attribute"] == [
+        ("attribute", "Ein Titel"), ("attribute", "Ein Bild"), ("attribute", "Suchen"), ("attribute", "Schließen"),
+    ]
+
+
+def test_rebuild_uses_source_tags_and_attributes_only() -> None:
+    html = '<p>Klick <a href="https://x.org/a" class="l">hier</a> jetzt.</p>'
+
+    def malicious(text: str) -> str:
+        return (
+            '<script>alert(1)</script><img src=x onerror=alert(2)> <a1 href="javascript:x">hier</a1> '
+            '<a href="javascript:alert(3)">mehr</a>'
+        ) if "<a1>" in text else text
+
+    out = translate_with(html, lambda text: malicious(text).replace('<a1 href="javascript:x">', "<a1>"))
+    assert out.startswith("<p>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; ")
+    assert '<a class="l" href="https://x.org/a">hier</a>' in out
+    assert "&lt;a href=\"javascript:alert(3)\"&gt;mehr&lt;/a&gt;" in out
+    assert out.count("<a ") == 1 and "<script" not in out and "<img" not in out
+
+
+def test_whitespace_around_tags_and_edges_survives_translation() -> None:
+    html = "<li>\n  Siehe <b>hier</b> und <i>da</i>\n</li>"
+    out = translate_with(html, lambda text: text.replace("Siehe", "See").replace("und", "and"))
+    assert out == "<li>\n  See <b>hier</b> and <i>da</i>\n</li>"
+
+
+def test_entities_are_not_double_escaped() -> None:
+    html = "<p>Tom &amp; Jerry &lt;3 &nbsp;Fans</p>"
+    out = translate_with(html, pseudolocalize)
+    assert "&amp;amp;" not in out and "&amp;" in out and "&lt;3" in out and "\u00a0" in out
