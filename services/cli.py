@@ -109,11 +109,14 @@ def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = No
 
 @app.command()
 def translate(
-    source_file: Annotated[str, typer.Argument(metavar="FILE|-", help="File to translate, or - for stdin.")],
+    source_file: Annotated[
+        str, typer.Argument(metavar="FILE|-", help="File to translate, or - for stdin.")
+    ],
     to: Annotated[str, typer.Option("--to", help="Target language code.")],
     from_: Annotated[str, typer.Option("--from", help="Source language code, or auto.")] = "auto",
     fmt: Annotated[
-        str | None, typer.Option("--format", help="text, html or markdown (default: from the file name).")
+        str | None,
+        typer.Option("--format", help="text, html or markdown (default: from the file name)."),
     ] = None,
     backend: Backend = None,
     base_url: BaseUrl = None,
@@ -124,7 +127,9 @@ def translate(
     fmt = fmt or guess_format(source_file)
     text = read_text_input(source_file, html=fmt == "html")
     requests: list[dict[str, Any]] = []
-    runtime = Runtime(_settings(backend, base_url, model), recorder=requests.append if dry_run else None)
+    runtime = Runtime(
+        _settings(backend, base_url, model), recorder=requests.append if dry_run else None
+    )
     request = TranslateRequest(text, to, from_, fmt)
     translator = runtime.translator()
     if dry_run:
@@ -140,7 +145,9 @@ def translate(
         raise typer.Exit(4)
 
 
-def _print_plan(translator: Translator, request: TranslateRequest, requests: list[dict[str, Any]]) -> None:
+def _print_plan(
+    translator: Translator, request: TranslateRequest, requests: list[dict[str, Any]]
+) -> None:
     """Print each prompt the translation would start with and the request it would send."""
     for prompt in plan_document(translator, request):
         typer.echo("--- prompt ---")

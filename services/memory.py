@@ -42,7 +42,9 @@ class SqliteMemory:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk)
+                rows = db.execute(
+                    f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk
+                )
                 found.update(dict(rows.fetchall()))
         return found
 

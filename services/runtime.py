@@ -37,13 +37,17 @@ class Runtime:
         self._recorder = recorder
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
-        self.memory = SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
+        self.memory = (
+            SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
+        )
 
     def model(self, task: str) -> BaseLanguageModel:
         """Return the model for `task`, building it on first use."""
         with self._lock:
             if task not in self._models:
-                self._models[task] = self._factory(self.resolved[task], self.settings, self._recorder)
+                self._models[task] = self._factory(
+                    self.resolved[task], self.settings, self._recorder
+                )
             return self._models[task]
 
     def profile(self, task: str) -> ModelProfile:
@@ -52,7 +56,13 @@ class Runtime:
         preset = resolved.preset
         prompts = "+".join(prompt_version(name) for name in ("translate", "translate_batch"))
         fingerprint = "|".join(
-            [resolved.backend_name, resolved.model, preset.prompt_style, str(preset.temperature), prompts]
+            [
+                resolved.backend_name,
+                resolved.model,
+                preset.prompt_style,
+                str(preset.temperature),
+                prompts,
+            ]
         )
         return ModelProfile(
             style=preset.prompt_style,

@@ -5,11 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bs4.dammit import EncodingDetector
+from bs4.dammit import EncodingDetector, UnicodeDammit
 
 from chains.errors import InputError
 
-FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown", ".markdown": "markdown"}
+FORMAT_BY_SUFFIX = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 
 
 def guess_format(name: str) -> str:
@@ -18,8 +24,8 @@ def guess_format(name: str) -> str:
 
 
 def decode(data: bytes, where: str, html: bool = False) -> str:
-    """Decode bytes: UTF-8 first (right far more often than a page's own declaration), then the
-    declared charset for HTML; raise InputError when nothing fits."""
+    """Decode bytes: UTF-8 first (right more often than a page's own declaration); for HTML then
+    the declared charset, then a guess; raise InputError when nothing fits."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -30,6 +36,10 @@ def decode(data: bytes, where: str, html: bool = False) -> str:
                     return data.decode(declared)
                 except (UnicodeDecodeError, LookupError):
                     pass
+            # No usable declaration: guess as browsers do (windows-1252 as the last resort).
+            guess = UnicodeDammit(data, is_html=True).unicode_markup
+            if guess is not None:
+                return guess
         raise InputError(f"{where} is not valid UTF-8 text (byte {exc.start})") from None
 
 

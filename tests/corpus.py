@@ -50,7 +50,9 @@ def pages() -> list[Page]:
         pytest.skip(f"shared corpus not found at {CORPUS}")
     with manifest.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    return [Page(r["file"], r["lang"], r["kind"], r["charset"] or r["declared_charset"]) for r in rows]
+    return [
+        Page(r["file"], r["lang"], r["kind"], r["charset"] or r["declared_charset"]) for r in rows
+    ]
 
 
 def page_files() -> list[str]:

@@ -154,10 +154,14 @@ def echo_chat_model() -> RecordingChatModel:
     return RecordingChatModel(reply=segment_replier(lambda text: text))
 
 
-def translate_text(runtime: Any, text: str, source: str = "de", target: str = "en", fmt: str = "text") -> Any:
+def translate_text(
+    runtime: Any, text: str, source: str = "de", target: str = "en", fmt: str = "text"
+) -> Any:
     """Translate through a runtime's translator, as the API and CLI do."""
     import asyncio
 
     from chains.translate import TranslateRequest, translate_document
 
-    return asyncio.run(translate_document(runtime.translator(), TranslateRequest(text, target, source, fmt)))
+    return asyncio.run(
+        translate_document(runtime.translator(), TranslateRequest(text, target, source, fmt))
+    )

@@ -33,7 +33,9 @@ def make_client(tmp_path, model=None, **settings) -> tuple[TestClient, Recording
 
 def test_translate_html_keeps_markup(tmp_path) -> None:
     client, model = make_client(tmp_path)
-    response = client.post("/v1/translate", json={"q": POST, "source": "de", "target": "en", "format": "html"})
+    response = client.post(
+        "/v1/translate", json={"q": POST, "source": "de", "target": "en", "format": "html"}
+    )
     assert response.status_code == 200, response.text
     (item,) = response.json()["translations"]
     assert item["status"] == "ok" and item["detected_source"] == "de"
@@ -46,7 +48,10 @@ def test_translate_html_keeps_markup(tmp_path) -> None:
 
 def test_list_items_come_back_in_order_with_detected_languages(tmp_path) -> None:
     client, _ = make_client(tmp_path)
-    q = ["Das ist ein ganz normaler deutscher Satz.", "C'est une phrase française tout à fait normale."]
+    q = [
+        "Das ist ein ganz normaler deutscher Satz.",
+        "C'est une phrase française tout à fait normale.",
+    ]
     body = client.post("/v1/translate", json={"q": q, "target": "en"}).json()
     assert [t["detected_source"] for t in body["translations"]] == ["de", "fr"]
     assert body["translations"][0]["text"] == q[0].upper()
@@ -66,14 +71,21 @@ def test_second_identical_request_is_served_from_memory(tmp_path) -> None:
 def test_markdown_format(tmp_path) -> None:
     client, _ = make_client(tmp_path)
     text = "# Titel\n\nSiehe [die Doku](https://example.org/doku) und `make test`.\n"
-    body = client.post("/v1/translate", json={"q": text, "source": "de", "target": "en", "format": "markdown"})
-    assert body.json()["translations"][0]["text"] == "# TITEL\n\nSIEHE [DIE DOKU](https://example.org/doku) UND `make test`.\n"
+    body = client.post(
+        "/v1/translate", json={"q": text, "source": "de", "target": "en", "format": "markdown"}
+    )
+    assert (
+        body.json()["translations"][0]["text"]
+        == "# TITEL\n\nSIEHE [DIE DOKU](https://example.org/doku) UND `make test`.\n"
+    )
 
 
 def test_stream_sends_a_line_per_item_then_done(tmp_path) -> None:
     client, _ = make_client(tmp_path)
     q = ["Erster Beitrag im Forum.", "", "Zweiter Beitrag im Forum."]
-    with client.stream("POST", "/v1/translate/stream", json={"q": q, "source": "de", "target": "en"}) as response:
+    with client.stream(
+        "POST", "/v1/translate/stream", json={"q": q, "source": "de", "target": "en"}
+    ) as response:
         assert response.headers["content-type"].startswith("application/x-ndjson")
         lines = [json.loads(line) for line in response.iter_lines() if line]
     assert [line.get("index") for line in lines[:3]] == [0, 1, 2]
@@ -105,18 +117,24 @@ def test_bad_input_is_a_clear_json_error(tmp_path, body, status, code) -> None:
 
 def test_libretranslate_json_string_and_list(tmp_path) -> None:
     client, _ = make_client(tmp_path)
-    one = client.post("/translate", json={"q": "Guten Morgen, wie geht es dir heute?", "source": "auto", "target": "en"})
+    one = client.post(
+        "/translate",
+        json={"q": "Guten Morgen, wie geht es dir heute?", "source": "auto", "target": "en"},
+    )
     assert one.json()["translatedText"] == "GUTEN MORGEN, WIE GEHT ES DIR HEUTE?"
     assert one.json()["detectedLanguage"]["language"] == "de"
     assert 0 < one.json()["detectedLanguage"]["confidence"] <= 100
-    many = client.post("/translate", json={"q": ["Hallo Welt", "Tschüss"], "source": "de", "target": "en"})
+    many = client.post(
+        "/translate", json={"q": ["Hallo Welt", "Tschüss"], "source": "de", "target": "en"}
+    )
     assert many.json() == {"translatedText": ["HALLO WELT", "TSCHÜSS"]}
 
 
 def test_libretranslate_form_body_and_html(tmp_path) -> None:
     client, _ = make_client(tmp_path)
     response = client.post(
-        "/translate", data={"q": POST, "source": "de", "target": "en", "format": "html", "api_key": "x"}
+        "/translate",
+        data={"q": POST, "source": "de", "target": "en", "format": "html", "api_key": "x"},
     )
     assert response.status_code == 200, response.text
     assert '<a href="https://example.org/t/1"' in response.json()["translatedText"]
@@ -126,7 +144,9 @@ def test_libretranslate_languages_and_detect(tmp_path) -> None:
     client, _ = make_client(tmp_path)
     languages = client.get("/languages").json()
     german = next(lang for lang in languages if lang["code"] == "de")
-    assert german["name"] == "German" and "en" in german["targets"] and "de" not in german["targets"]
+    assert (
+        german["name"] == "German" and "en" in german["targets"] and "de" not in german["targets"]
+    )
     detected = client.post("/detect", data={"q": "Das ist ein deutscher Satz."}).json()
     assert detected[0]["language"] == "de" and detected[0]["confidence"] > 50
     assert client.post("/detect", data={"q": " "}).status_code == 422
@@ -134,5 +154,7 @@ def test_libretranslate_languages_and_detect(tmp_path) -> None:
 
 def test_echo_model_changes_nothing(tmp_path) -> None:
     client, _ = make_client(tmp_path, model=echo_chat_model(), memory=False)
-    body = client.post("/v1/translate", json={"q": POST, "source": "de", "target": "en", "format": "html"}).json()
+    body = client.post(
+        "/v1/translate", json={"q": POST, "source": "de", "target": "en", "format": "html"}
+    ).json()
     assert body["translations"][0]["text"] == POST

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.fakes import FakeOpenAIServer, RecordingChatModel, free_port
+from tests.fakes import FakeOpenAIServer, free_port
 
 
 def client_for(settings: Settings, model=None) -> TestClient:

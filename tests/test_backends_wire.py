@@ -14,7 +14,6 @@ from services.settings import Settings
 from tests.fakes import FakeOpenAIServer, free_port, translate_text
 
 
-
 def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
     with FakeOpenAIServer(reply=lambda body: "Good morning!") as server:
         runtime = Runtime(Settings(backend="llama-server", base_url=server.base_url))

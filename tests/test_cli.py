@@ -136,3 +136,24 @@ def test_translate_missing_file_is_one_line(monkeypatch, capsys) -> None:
         ["translate", "/nonexistent.txt", "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
     )
     assert code == 1 and "No such file" in err and err.count("\n") == 1
+
+
+def test_translate_html_file_keeps_markup(tmp_path: Path, monkeypatch, capsys) -> None:
+    page = tmp_path / "post.html"
+    page.write_bytes('<p>Schöne <a href="/x">Grüße</a>!</p>'.encode("iso-8859-1"))
+    code, out, _ = run_cli(
+        ["translate", str(page), "--to", "en", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    assert code == 0
+    assert out == '<p>[Šçĥöñé <a href="/x">Ĝŕüßé</a>!]</p>'
+
+
+def test_translate_markdown_by_extension(tmp_path: Path, monkeypatch, capsys) -> None:
+    doc = tmp_path / "readme.md"
+    doc.write_text("Siehe `make test` und [Doku](https://x.org).\n", encoding="utf-8")
+    code, out, _ = run_cli(
+        ["translate", str(doc), "--to", "en", "--from", "de", "--backend", "pseudo"],
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0 and "`make test`" in out and "](https://x.org)" in out and "\\[Šîéĥé" in out

@@ -39,7 +39,9 @@ def test_pseudo_backend_changes_every_translatable_text_and_nothing_else(file: s
     before = HtmlDocument(source)
     translator = Translator(PseudoLocalizer(), ModelProfile(style="raw"))
     # Esperanto: no page is written in it, so no segment is skipped as already translated.
-    result = asyncio.run(translate_document(translator, TranslateRequest(source, "eo", format="html")))
+    result = asyncio.run(
+        translate_document(translator, TranslateRequest(source, "eo", format="html"))
+    )
     after = HtmlDocument(result.text)
     assert result.status == "ok", result.reasons
     assert skeleton(after.soup) == skeleton(before.soup)

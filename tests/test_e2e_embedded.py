@@ -32,7 +32,29 @@ def test_service_reports_embedded_backend_ready_and_translates(runtime: Runtime)
         assert health["status"] == "ok"
         assert health["backends"]["translate"]["backend"] == "embedded"
         assert health["backends"]["translate"]["detail"].startswith("loaded ")
-        response = client.post("/v1/translate", json={"q": "Der Hund spielt im Garten.", "target": "en"})
+        response = client.post(
+            "/v1/translate", json={"q": "Der Hund spielt im Garten.", "target": "en"}
+        )
     translation = response.json()["translations"][0]
     assert translation["detected_source"] == "de"
     assert "dog" in translation["text"].lower() and "garden" in translation["text"].lower()
+
+
+def test_real_german_forum_post_keeps_links_and_code(runtime: Runtime) -> None:
+    from bs4 import BeautifulSoup
+
+    from tests.corpus import pages
+
+    page = next(p for p in pages() if "ubuntuusers" in p.file)
+    post = str(BeautifulSoup(page.text(), "html.parser").select_one("div.text"))
+    result = translate_text(runtime, post, source="auto", fmt="html")
+    before, after = BeautifulSoup(post, "html.parser"), BeautifulSoup(result.text, "html.parser")
+    assert result.detected_source == "de"
+    assert [a.attrs for a in after.find_all("a")] == [a.attrs for a in before.find_all("a")]
+    assert after.find("pre").decode() == before.find("pre").decode()
+    assert [t.name for t in after.find_all(True)] == [t.name for t in before.find_all(True)]
+    text = after.get_text().lower()
+    assert "hardware" in text and "please" in text and "bitte" not in text
+    assert result.counts.get("ok", 0) >= result.counts.get("failed", 0) + result.counts.get(
+        "fallback", 0
+    )

@@ -51,7 +51,10 @@ def test_translatable_attributes_are_their_own_segments() -> None:
     html = '<p title="Ein Titel">Text <img alt="Ein Bild" src=x> <input placeholder="Suchen"> <button aria-label="Schließen">x</button></p>'
     doc = HtmlDocument(html)
     assert [(s.kind, s.text) for s in doc.segments if s.kind == "attribute"] == [
-        ("attribute", "Ein Titel"), ("attribute", "Ein Bild"), ("attribute", "Suchen"), ("attribute", "Schließen"),
+        ("attribute", "Ein Titel"),
+        ("attribute", "Ein Bild"),
+        ("attribute", "Suchen"),
+        ("attribute", "Schließen"),
     ]
 
 
@@ -60,14 +63,22 @@ def test_rebuild_uses_source_tags_and_attributes_only() -> None:
 
     def malicious(text: str) -> str:
         return (
-            '<script>alert(1)</script><img src=x onerror=alert(2)> <a1 href="javascript:x">hier</a1> '
-            '<a href="javascript:alert(3)">mehr</a>'
-        ) if "<a1>" in text else text
+            (
+                '<script>alert(1)</script><img src=x onerror=alert(2)> <a1 href="javascript:x">hier</a1> '
+                '<a href="javascript:alert(3)">mehr</a>'
+            )
+            if "<a1>" in text
+            else text
+        )
 
-    out = translate_with(html, lambda text: malicious(text).replace('<a1 href="javascript:x">', "<a1>"))
-    assert out.startswith("<p>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; ")
+    out = translate_with(
+        html, lambda text: malicious(text).replace('<a1 href="javascript:x">', "<a1>")
+    )
+    assert out.startswith(
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; "
+    )
     assert '<a class="l" href="https://x.org/a">hier</a>' in out
-    assert "&lt;a href=\"javascript:alert(3)\"&gt;mehr&lt;/a&gt;" in out
+    assert '&lt;a href="javascript:alert(3)"&gt;mehr&lt;/a&gt;' in out
     assert out.count("<a ") == 1 and "<script" not in out and "<img" not in out
 
 

@@ -25,7 +25,7 @@ _LETTERS = {"a": "a", "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u"}
 
 
 def _no_translate(tag: Tag) -> bool:
-    classes = tag.get("class") or []
+    classes: list[str] | str = tag.get("class") or []
     return tag.get("translate") == "no" or "notranslate" in classes
 
 
@@ -63,7 +63,8 @@ class HtmlDocument:
         key = id(tag)
         if key not in self._block_memo:
             self._block_memo[key] = any(
-                isinstance(c, Tag) and (self._is_block(c) or self._has_block(c)) for c in tag.contents
+                isinstance(c, Tag) and (self._is_block(c) or self._has_block(c))
+                for c in tag.contents
             )
         return self._block_memo[key]
 
@@ -93,7 +94,11 @@ class HtmlDocument:
                 continue
             self._add_run(container, run)
             run = []
-            if isinstance(child, Tag) and child.name.lower() not in SKIP and not _no_translate(child):
+            if (
+                isinstance(child, Tag)
+                and child.name.lower() not in SKIP
+                and not _no_translate(child)
+            ):
                 self._collect_units(child)
         self._add_run(container, run)
 
@@ -117,7 +122,13 @@ class HtmlDocument:
             elif isinstance(element, Tag) and self._is_pair(element):
                 ref = ctx.ref()
                 ctx.nodes[ref] = element
-                out.append(Pair(ref, _LETTERS.get(element.name.lower(), "g"), self._inline(list(element.contents), ctx)))
+                out.append(
+                    Pair(
+                        ref,
+                        _LETTERS.get(element.name.lower(), "g"),
+                        self._inline(list(element.contents), ctx),
+                    )
+                )
             else:
                 ref = ctx.ref()
                 ctx.nodes[ref] = element
@@ -132,12 +143,18 @@ class HtmlDocument:
     # --- attributes -----------------------------------------------------------------------
     def _collect_attributes(self) -> None:
         for tag in self.soup.find_all(True):
-            if any(p.name in SKIP or _no_translate(p) for p in [tag, *tag.parents] if isinstance(p, Tag)):
+            if any(
+                p.name in SKIP or _no_translate(p)
+                for p in [tag, *tag.parents]
+                if isinstance(p, Tag)
+            ):
                 continue
             for name in TRANSLATED_ATTRIBUTES:
                 value = tag.get(name)
                 if isinstance(value, str) and has_letters([Text(value)]):
-                    self.segments.append(Segment([Text(value)], _AttributeWriter(tag, name), kind="attribute"))
+                    self.segments.append(
+                        Segment([Text(value)], _AttributeWriter(tag, name), kind="attribute")
+                    )
 
 
 @dataclass
@@ -169,7 +186,7 @@ class _RunWriter:
         index = next(i for i, child in enumerate(self.parent.contents) if child is self.run[0])
         for old in self.run:
             old.extract()
-        built = [NavigableString(lead)] if lead else []
+        built: list[PageElement] = [NavigableString(lead)] if lead else []
         texts = self._source_texts(_strip_edges(self.source), 0, True, True)
         built += self._build(_strip_edges(nodes), texts)
         built += [NavigableString(trail)] if trail else []
@@ -226,7 +243,11 @@ def _strip_edges(nodes: list[Node]) -> list[Node]:
         nodes[0] = Text(nodes[0].value.lstrip(WHITESPACE))
     if nodes and isinstance(nodes[-1], Text):
         nodes[-1] = Text(nodes[-1].value.rstrip(WHITESPACE))
-    return [n for i, n in enumerate(nodes) if not (isinstance(n, Text) and not n.value and i in (0, len(nodes) - 1))]
+    return [
+        n
+        for i, n in enumerate(nodes)
+        if not (isinstance(n, Text) and not n.value and i in (0, len(nodes) - 1))
+    ]
 
 
 def _merge_texts(nodes: list[Node]) -> list[Node]:
@@ -245,5 +266,6 @@ def _render(node: PageElement) -> str:
     if isinstance(node, Doctype):
         return f"<!DOCTYPE {node}>"
     if isinstance(node, Tag):
-        return node.decode(eventual_encoding=None)
+        return node.decode(eventual_encoding=None)  # type: ignore[arg-type]  # keep meta charset
+    assert isinstance(node, NavigableString)
     return node.output_ready(formatter="minimal")

@@ -90,7 +90,9 @@ def has_letters(nodes: list[Node]) -> bool:
 
 def text_of(nodes: list[Node]) -> str:
     """The plain text of nodes, without placeholders, whitespace collapsed."""
-    return collapse("".join(n.value for n, _ in walk(nodes) if isinstance(n, Text))).strip(WHITESPACE)
+    return collapse("".join(n.value for n, _ in walk(nodes) if isinstance(n, Text))).strip(
+        WHITESPACE
+    )
 
 
 def parse(answer: str, source: list[Node]) -> list[Node]:
@@ -105,7 +107,12 @@ def parse(answer: str, source: list[Node]) -> list[Node]:
         if match.start() > last:
             stack[-1][1].append(Text(answer[last : match.start()]))
         last = match.end()
-        closing, tag, ref, selfclose = match.group(1), match.group(2), int(match.group(3)), match.group(4)
+        closing, tag, ref, selfclose = (
+            match.group(1),
+            match.group(2),
+            int(match.group(3)),
+            match.group(4),
+        )
         if ref not in expected or expected[ref][0] != tag:
             raise MarkupMismatch(f"unknown placeholder {match.group()}")
         if closing:

@@ -55,8 +55,11 @@ class MarkdownDocument:
         end = start + len(content_lines[0])
         cursors[first] = end
         extra = [first + k for k in range(1, len(content_lines))]
-        if any(n >= len(self._lines) or not self._lines[n].rstrip().endswith(content_lines[k + 1].rstrip())
-               for k, n in enumerate(extra)):
+        if any(
+            n >= len(self._lines)
+            or not self._lines[n].rstrip().endswith(content_lines[k + 1].rstrip())
+            for k, n in enumerate(extra)
+        ):
             return None
         return _Located(first, start, end, extra)
 
@@ -90,7 +93,9 @@ class MarkdownDocument:
         return "\n".join(line for n, line in enumerate(lines) if n not in dropped)
 
 
-def _inline(tokens: list[Token], counter: itertools.count, raw: dict[int, tuple[str, str]]) -> list[Node]:
+def _inline(
+    tokens: list[Token], counter: itertools.count, raw: dict[int, tuple[str, str]]
+) -> list[Node]:
     """Turn markdown-it inline tokens into a segment tree; `raw` keeps what each ref stands for."""
     root: list[Node] = []
     stack: list[list[Node]] = [root]
@@ -140,7 +145,11 @@ def _atom_markup(token: Token) -> str:
         return f"{token.markup}{token.content}{token.markup}"
     if token.type == "image":
         title = token.attrs.get("title")
-        return f"![{token.content}]({token.attrs.get('src', '')}" + (f' "{title}"' if title else "") + ")"
+        return (
+            f"![{token.content}]({token.attrs.get('src', '')}"
+            + (f' "{title}"' if title else "")
+            + ")"
+        )
     if token.type == "hardbreak":
         return "\\\n"
     return token.content

@@ -62,7 +62,9 @@ class PlainDocument:
             lead = block[: len(block) - len(block.lstrip())]
             trail = block[len(block.rstrip()) :]
             if wrapped:
-                text = textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
+                text = textwrap.fill(
+                    text, width=width, break_long_words=False, break_on_hyphens=False
+                )
             self._parts[index] = lead + text + trail
 
         self.segments.append(Segment(nodes, apply, kind="text"))

@@ -24,7 +24,7 @@ _URL_TAIL = ".,;:!?)]}'\""
 
 @dataclass
 class Segment:
-    """A unit of translation: its inline tree, the string the model sees, and how to write it back."""
+    """A unit of translation: its inline tree, the string the model sees, how to write it back."""
 
     nodes: list[Node]
     apply: Callable[[list[Node]], None]

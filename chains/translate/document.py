@@ -21,7 +21,11 @@ from ..markup.segment import Document
 from .engine import Job, Translator
 from .prompting import notes
 
-FORMATS: dict[str, type] = {"text": PlainDocument, "html": HtmlDocument, "markdown": MarkdownDocument}
+FORMATS: dict[str, type] = {
+    "text": PlainDocument,
+    "html": HtmlDocument,
+    "markdown": MarkdownDocument,
+}
 STATUSES = ("ok", "repaired", "fallback", "failed")
 # Detection on short text is a guess; only trust it this much before acting on it.
 _SURE = 0.9
@@ -81,7 +85,9 @@ def plan_document(translator: Translator, request: TranslateRequest) -> list[Pro
     target = normalize_code(request.target)
     if source == target:
         return []
-    return translator.plan(doc.segments, Job(source, target, notes(request.context, request.glossary)))
+    return translator.plan(
+        doc.segments, Job(source, target, notes(request.context, request.glossary))
+    )
 
 
 async def translate_document(translator: Translator, request: TranslateRequest) -> ItemResult:
@@ -89,10 +95,14 @@ async def translate_document(translator: Translator, request: TranslateRequest) 
     target = normalize_code(request.target)
     doc = parse_document(request.format, request.text)
     if not doc.segments:
-        return ItemResult(request.text, normalize_code(request.source) if request.source != "auto" else target)
+        return ItemResult(
+            request.text, normalize_code(request.source) if request.source != "auto" else target
+        )
     source, confidence = _detect_source(request, doc)
     if source == target:
-        return ItemResult(request.text, source, confidence=confidence, counts={"ok": len(doc.segments)})
+        return ItemResult(
+            request.text, source, confidence=confidence, counts={"ok": len(doc.segments)}
+        )
     min_chars = translator.options.detect_min_chars
     todo = [s for s in doc.segments if not _already(text_of(s.nodes), target, min_chars)]
 

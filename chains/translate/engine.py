@@ -118,7 +118,9 @@ class Translator:
                 else single_prompt(self.profile, b[0].text, job.source, job.target, job.note)
                 for b in self._batches(unique)
             ]
-        return [single_prompt(self.profile, s.text, job.source, job.target, job.note) for s in unique]
+        return [
+            single_prompt(self.profile, s.text, job.source, job.target, job.note) for s in unique
+        ]
 
     # --- memory -----------------------------------------------------------------------------
     def _remembered(self, unique: dict[str, Segment], job: Job) -> dict[str, Outcome]:
@@ -150,7 +152,9 @@ class Translator:
     def _budget(self, chars: int) -> int:
         return max(16, min(self.profile.context_window // 2, 32 + 2 * chars))
 
-    async def _call(self, prompt: PromptValue, chars: int, gate: asyncio.Semaphore, **extra: Any) -> str:
+    async def _call(
+        self, prompt: PromptValue, chars: int, gate: asyncio.Semaphore, **extra: Any
+    ) -> str:
         kwargs = dict(extra)
         if self.profile.max_tokens_param:
             kwargs[self.profile.max_tokens_param] = self._budget(chars)
@@ -171,7 +175,10 @@ class Translator:
         batch: list[Segment] = []
         size = 0
         for segment in segments:
-            if batch and (len(batch) >= self.options.batch_segments or size + len(segment.text) > self.options.batch_chars):
+            if batch and (
+                len(batch) >= self.options.batch_segments
+                or size + len(segment.text) > self.options.batch_chars
+            ):
                 yield batch
                 batch, size = [], 0
             batch.append(segment)
@@ -179,10 +186,14 @@ class Translator:
         if batch:
             yield batch
 
-    async def _batch(self, batch: list[Segment], job: Job, gate: asyncio.Semaphore) -> dict[str, Outcome]:
+    async def _batch(
+        self, batch: list[Segment], job: Job, gate: asyncio.Semaphore
+    ) -> dict[str, Outcome]:
         if len(batch) == 1:
             return {batch[0].text: await self._ladder(batch[0], job, gate, None)}
-        prompt = batch_prompt(self.profile, [s.text for s in batch], job.source, job.target, job.note)
+        prompt = batch_prompt(
+            self.profile, [s.text for s in batch], job.source, job.target, job.note
+        )
         try:
             answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch), gate)
         except BackendUnavailable as exc:
@@ -200,7 +211,9 @@ class Translator:
         return {s.text: o for s, o in zip(batch, results, strict=True)}
 
     # --- the ladder -------------------------------------------------------------------------
-    async def _ladder(self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None) -> Outcome:
+    async def _ladder(
+        self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None
+    ) -> Outcome:
         try:
             if first is None:
                 first = await self._single(segment.text, job, gate)
@@ -233,7 +246,9 @@ class Translator:
         nodes, spaced = restore_spacing(seen, nodes, job.target)
         return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
 
-    async def _per_run(self, segment: Segment, job: Job, gate: asyncio.Semaphore, reason: str) -> Outcome:
+    async def _per_run(
+        self, segment: Segment, job: Job, gate: asyncio.Semaphore, reason: str
+    ) -> Outcome:
         runs = {}
         for node in _texts(segment.nodes):
             if has_letters([node]) and node.value.strip() not in runs:
@@ -250,7 +265,11 @@ class Translator:
             core = value.strip()
             if core not in runs:
                 return value
-            return value[: len(value) - len(value.lstrip())] + runs[core] + value[len(value.rstrip()) :]
+            return (
+                value[: len(value) - len(value.lstrip())]
+                + runs[core]
+                + value[len(value.rstrip()) :]
+            )
 
         return Outcome(map_text(segment.nodes, swap), "fallback", reason)
 

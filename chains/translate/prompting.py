@@ -56,15 +56,23 @@ def _common(source: str, target: str, note: str) -> dict[str, str]:
     }
 
 
-def single_prompt(profile: ModelProfile, text: str, source: str, target: str, note: str = "") -> PromptValue:
+def single_prompt(
+    profile: ModelProfile, text: str, source: str, target: str, note: str = ""
+) -> PromptValue:
     """The prompt for one segment, in the profile's style."""
-    values = {**_common(source, target, note), "text": text, "examples": few_shot_prefix(source, target)}
+    values = {
+        **_common(source, target, note),
+        "text": text,
+        "examples": few_shot_prefix(source, target),
+    }
     template = load_template("translate", profile.style)
     prompt = template.invoke({k: v for k, v in values.items() if k in template.input_variables})
     return _fold(profile, prompt)
 
 
-def batch_prompt(profile: ModelProfile, texts: list[str], source: str, target: str, note: str = "") -> PromptValue:
+def batch_prompt(
+    profile: ModelProfile, texts: list[str], source: str, target: str, note: str = ""
+) -> PromptValue:
     """The chat prompt for several segments as numbered lines `[n] text`, n from 1."""
     lines = "\n".join(f"[{n}] {text}" for n, text in enumerate(texts, start=1))
     template = load_template("translate_batch", "chat")

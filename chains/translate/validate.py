@@ -87,7 +87,7 @@ def restore_spacing(source: list[Node], answer: list[Node], target: str) -> tupl
             if isinstance(node, Pair | Atom) and node.ref in spaced:
                 before, after = spaced[node.ref]
                 prev = out[-1] if out else None
-                # Only a word glued to a tag is a lost space; punctuation there is the model's choice.
+                # Only a word glued to a tag is a lost space; punctuation there is fine.
                 if before and isinstance(prev, Text) and prev.value[-1:].isalnum():
                     out[-1] = Text(prev.value + " ")
                     changed = True

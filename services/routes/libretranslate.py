@@ -86,7 +86,9 @@ def _detected(text: str) -> DetectedLanguage:
 
 
 @router.post("/translate", response_model=LibreTranslateResponse, response_model_exclude_none=True)
-async def translate(request: Request, runtime: RuntimeDep, translator: TranslatorDep) -> LibreTranslateResponse:
+async def translate(
+    request: Request, runtime: RuntimeDep, translator: TranslatorDep
+) -> LibreTranslateResponse:
     """Translate like LibreTranslate does, keeping HTML markup when format is html."""
     body = _validated(LibreTranslateBody, await read_fields(request))
     ours = TranslateBody(q=body.q, source=body.source, target=body.target, format=body.format)
@@ -108,7 +110,9 @@ async def translate(request: Request, runtime: RuntimeDep, translator: Translato
 def languages() -> list[Language]:
     """Every supported language; any of them translates into any other."""
     names = language_names()
-    return [Language(code=c, name=n, targets=[t for t in names if t != c]) for c, n in names.items()]
+    return [
+        Language(code=c, name=n, targets=[t for t in names if t != c]) for c, n in names.items()
+    ]
 
 
 @router.post("/detect", response_model=list[DetectedLanguage])

@@ -67,18 +67,25 @@ def item_requests(runtime: Runtime, body: TranslateBody) -> list[TranslateReques
     ]
 
 
-async def run_item(runtime: Runtime, translator: Translator, request: TranslateRequest) -> ItemResult:
+async def run_item(
+    runtime: Runtime, translator: Translator, request: TranslateRequest
+) -> ItemResult:
     """Translate one item, reporting backend faults as BackendUnavailable."""
     with backend_errors(runtime.url("translate")):
         return await translate_document(translator, request)
 
 
 @router.post("/v1/translate", response_model=TranslateResponse)
-async def translate(body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep) -> TranslateResponse:
+async def translate(
+    body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep
+) -> TranslateResponse:
     """Translate text, HTML or Markdown, keeping markup; each item carries its status."""
     results = [await run_item(runtime, translator, r) for r in item_requests(runtime, body)]
     return TranslateResponse(
-        translations=[Translation(text=r.text, detected_source=r.detected_source, status=r.status) for r in results],  # type: ignore[arg-type]
+        translations=[
+            Translation(text=r.text, detected_source=r.detected_source, status=r.status)
+            for r in results
+        ],  # type: ignore[arg-type]
         model=runtime.resolved["translate"].preset_name,
     )
 
@@ -86,9 +93,13 @@ async def translate(body: TranslateBody, runtime: RuntimeDep, translator: Transl
 @router.post(
     "/v1/translate/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}, "description": "one JSON line per item"}},
+    responses={
+        200: {"content": {"application/x-ndjson": {}}, "description": "one JSON line per item"}
+    },
 )
-async def translate_stream(body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep) -> StreamingResponse:
+async def translate_stream(
+    body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep
+) -> StreamingResponse:
     """Like /v1/translate, as NDJSON: a line per item as soon as it is done, then a `done` line."""
     requests = item_requests(runtime, body)
 
@@ -98,15 +109,28 @@ async def translate_stream(body: TranslateBody, runtime: RuntimeDep, translator:
             try:
                 result = await run_item(runtime, translator, request)
                 totals[result.status] += 1
-                item = {"index": index, "text": result.text,
-                        "detected_source": result.detected_source, "status": result.status}
+                item = {
+                    "index": index,
+                    "text": result.text,
+                    "detected_source": result.detected_source,
+                    "status": result.status,
+                }
             except DragomanError as exc:  # bad item or backend down: say so on the item's line
                 totals["failed"] += 1
-                item = {"index": index, "text": request.text, "status": "failed",
-                        "error": {"code": exc.code, "message": exc.message}}
+                item = {
+                    "index": index,
+                    "text": request.text,
+                    "status": "failed",
+                    "error": {"code": exc.code, "message": exc.message},
+                }
             yield json.dumps(item, ensure_ascii=False) + "\n"
-        done = {"done": True, "count": len(requests), "statuses": dict(totals),
-                "model": runtime.resolved["translate"].preset_name, "backend_calls": translator.calls}
+        done = {
+            "done": True,
+            "count": len(requests),
+            "statuses": dict(totals),
+            "model": runtime.resolved["translate"].preset_name,
+            "backend_calls": translator.calls,
+        }
         yield json.dumps(done) + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")

@@ -1,0 +1,85 @@
+"""Plain text and Markdown go through the same segments and write-back as HTML."""
+
+from __future__ import annotations
+
+from chains.markup.inline import parse
+from chains.markup.markdown import MarkdownDocument
+from chains.markup.plain import PlainDocument
+from services.llm.pseudo import pseudolocalize
+
+MARKDOWN = """# Titel **fett** #
+
+Ein *Absatz* mit `code` und [Link](http://x.de "T") und <span>roh</span>
+zweite Zeile\\
+dritte.
+
+> Zitat mit ![Bild](a.png) und <http://auto.link>
+
+- Punkt **eins**
+  weiter
+
+| A | B |
+|---|---|
+| Zelle eins | Zelle *zwei* |
+
+```
+code block bleibt
+```
+Setext
+======
+"""
+
+
+def apply_all(doc, answer) -> str:
+    for segment in doc.segments:
+        segment.apply(parse(answer(segment.text), segment.nodes))
+    return doc.render()
+
+
+def test_markdown_segments_hide_code_targets_and_raw_html() -> None:
+    texts = [s.text for s in MarkdownDocument(MARKDOWN).segments]
+    assert texts[:3] == [
+        "Titel <b1>fett</b1>",
+        "Ein <i1>Absatz</i1> mit <x2/> und <a3>Link</a3> und <x4/>roh<x5/> zweite Zeile<x6/>dritte.",
+        "Zitat mit <x1/> und <x2/>",
+    ]
+    assert "code block" not in " ".join(texts)
+    assert "Zelle <i1>zwei</i1>" in texts
+
+
+def test_markdown_echo_is_byte_identical() -> None:
+    assert apply_all(MarkdownDocument(MARKDOWN), lambda text: text) == MARKDOWN
+
+
+def test_markdown_translation_keeps_structure_and_escapes_model_text() -> None:
+    out = apply_all(
+        MarkdownDocument(MARKDOWN), lambda t: pseudolocalize(t).replace("ŕöĥ", "<b>*x*</b>")
+    )
+    assert out.startswith("# \\[Ţîţéĺ **ƒéţţ**\\] #\n")
+    assert '[Ĺîñķ](http://x.de "T")' in out and "`code`" in out and "<span>" in out
+    assert "\\<b\\>\\*x\\*\\</b\\>" in out  # model text can never become markup
+    assert "```\ncode block bleibt\n```" in out
+    assert "| \\[Žéĺĺé éîñš\\] | \\[Žéĺĺé *žŵéî*\\] |" in out
+
+
+def test_plain_text_paragraphs_lists_and_urls() -> None:
+    text = (
+        "Hallo Welt, siehe https://example.com/x.\n\n"
+        "Dies ist ein langer Absatz, der über mehrere Zeilen umbrochen wurde, damit\n"
+        "er in ein Terminal passt. Er geht hier weiter und endet irgendwann auch.\n\n"
+        "- Punkt eins\n  2. Punkt zwei\n"
+    )
+    doc = PlainDocument(text)
+    assert [s.text for s in doc.segments] == [
+        "Hallo Welt, siehe <x1/>.",
+        "Dies ist ein langer Absatz, der über mehrere Zeilen umbrochen wurde, damit er in ein "
+        "Terminal passt. Er geht hier weiter und endet irgendwann auch.",
+        "Punkt eins",
+        "Punkt zwei",
+    ]
+    assert apply_all(PlainDocument(text), lambda t: t) == text
+    out = apply_all(PlainDocument(text), pseudolocalize)
+    assert "https://example.com/x" in out and "\n- [Þûñķţ éîñš]\n  2. [Þûñķţ žŵéî]\n" in out
+    assert (
+        max(len(line) for line in out.split("\n")) <= 76
+    )  # the wrapped paragraph is wrapped again
