@@ -241,3 +241,26 @@ def test_completion_models_get_one_segment_per_call_behind_a_fixed_prefix() -> N
 
 def test_pair_without_examples_gets_no_prefix() -> None:
     assert few_shot_prefix("de", "eo") == ""
+
+
+def test_malicious_model_cannot_get_markup_into_a_page() -> None:
+    from bs4 import BeautifulSoup
+
+    from tests.corpus import pages
+
+    def evil(text: str) -> str:
+        kept = re.findall(r"</?[a-z]\d+/?>", text)
+        return (
+            '<script>steal()</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>'
+            + "".join(kept) + "<iframe src=//evil>"
+        )
+
+    page = next(p for p in pages() if p.kind == "forum" and p.lang == "de")
+    source = page.text()
+    result = run(Translator(RecordingChatModel(reply=segment_replier(evil)), CHAT), source)
+    before, after = BeautifulSoup(source, "html.parser"), BeautifulSoup(result.text, "html.parser")
+    assert len(after.find_all("script")) == len(before.find_all("script"))
+    assert len(after.find_all("iframe")) == len(before.find_all("iframe"))
+    assert not after.find_all(attrs={"onerror": True}) or before.find_all(attrs={"onerror": True})
+    assert not any(a.get("href", "").startswith("javascript:alert(2)") for a in after.find_all("a"))
+    assert "&lt;script&gt;steal()&lt;/script&gt;" in result.text
