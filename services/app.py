@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chains.errors import DragomanError
 
 from .errormap import error_body, http_status
-from .routes import libretranslate, meta, translate
+from .routes import languagetool, libretranslate, meta, proofread, translate
 from .runtime import Runtime
 from .settings import Settings
 
@@ -66,4 +66,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(meta.router)
     app.include_router(translate.router)
     app.include_router(libretranslate.router)
+    app.include_router(proofread.router)
+    app.include_router(languagetool.router)
     return app

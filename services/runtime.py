@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
 
 from chains.errors import BackendUnavailable
+from chains.proofread.grammar import Corrector
 from chains.translate import ModelProfile, TranslateOptions, Translator
 from prompts import prompt_version
 
@@ -17,6 +19,7 @@ from .faults import as_backend_error
 from .llm import make_chat_model, probe_backend
 from .llm.dryrun import Recorder
 from .memory import SqliteMemory
+from .nlp import english_nlp
 from .settings import Settings
 
 ModelFactory = Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]
@@ -93,11 +96,25 @@ class Runtime:
             fault_check=partial(as_backend_error, url=self.url("translate")),
         )
 
+    def corrector(self) -> Corrector:
+        """A corrector on the proofreading model, one per request."""
+        return Corrector(
+            self.model("proofread"),
+            self.profile("proofread"),
+            fault_check=partial(as_backend_error, url=self.url("proofread")),
+            concurrency=self.settings.parallel,
+        )
+
+    def nlp(self) -> Any:
+        """The spaCy English pipeline."""
+        return english_nlp()
+
     def warm_up(self) -> None:
         """Load in-process models now, so the first request does not pay for it."""
         for task, resolved in self.resolved.items():
             if resolved.driver == "llama-cpp":
                 self.model(task)
+        self.nlp()
 
     def check_backends(self) -> None:
         """Prepare local models and check remote backends answer; raise on the first that fails."""

@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     batch_chars: int = Field(2400, ge=100, description="most characters in one chat request")
     memory: bool = Field(True, description="keep finished translations in the translation memory")
     max_items: int = Field(500, ge=1, description="most texts in one translation request")
-    max_chars: int = Field(1_000_000, ge=1, description="most characters in one text")
+    max_chars: int = Field(1_000_000, ge=1, description="most characters in one text to translate")
+    max_proofread_chars: int = Field(
+        100_000, ge=1, description="most characters to proofread at once"
+    )
 
     @classmethod
     def settings_customise_sources(

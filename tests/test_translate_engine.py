@@ -252,7 +252,8 @@ def test_malicious_model_cannot_get_markup_into_a_page() -> None:
         kept = re.findall(r"</?[a-z]\d+/?>", text)
         return (
             '<script>steal()</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>'
-            + "".join(kept) + "<iframe src=//evil>"
+            + "".join(kept)
+            + "<iframe src=//evil>"
         )
 
     page = next(p for p in pages() if p.kind == "forum" and p.lang == "de")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.messages import BaseMessage
 from langchain_core.prompt_values import PromptValue
 
+from ..calls import FaultCheck, ModelCaller
 from ..errors import BackendUnavailable
 from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, walk
 from ..markup.segment import Segment
@@ -28,7 +28,6 @@ from .prompting import batch_prompt, single_prompt
 from .validate import Rejected, check_answer, restore_spacing, untranslated
 
 _BATCH_LINE = re.compile(r"^\s*\[(\d+)\]\s?(.*)$")
-FaultCheck = Callable[[BaseException], BackendUnavailable | None]
 
 
 class Memory(Protocol):
@@ -86,8 +85,12 @@ class Translator:
         self.profile = profile
         self.options = options or TranslateOptions()
         self.memory = memory
-        self.fault_check = fault_check
-        self.calls = 0
+        self._caller = ModelCaller(model, profile.max_tokens_param, fault_check)
+
+    @property
+    def calls(self) -> int:
+        """How many model calls this translator made."""
+        return self._caller.calls
 
     async def translate(self, segments: list[Segment], job: Job) -> list[Outcome]:
         """Translate segments (identical texts once), returning one outcome per segment."""
@@ -155,20 +158,7 @@ class Translator:
     async def _call(
         self, prompt: PromptValue, chars: int, gate: asyncio.Semaphore, **extra: Any
     ) -> str:
-        kwargs = dict(extra)
-        if self.profile.max_tokens_param:
-            kwargs[self.profile.max_tokens_param] = self._budget(chars)
-        model = self.model.bind(**kwargs) if kwargs else self.model
-        async with gate:
-            self.calls += 1
-            try:
-                result = await model.ainvoke(prompt)
-            except Exception as exc:
-                fault = self.fault_check(exc) if self.fault_check else None
-                if fault is None:
-                    raise
-                raise fault from exc
-        return str(result.content) if isinstance(result, BaseMessage) else str(result)
+        return await self._caller(prompt, self._budget(chars), gate, **extra)
 
     # --- batches (chat models) --------------------------------------------------------------
     def _batches(self, segments: list[Segment]):

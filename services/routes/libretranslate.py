@@ -7,16 +7,17 @@ Contract: https://libretranslate.com/docs — `POST /translate` with `q` (string
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from chains.detect import detect_language
 from chains.errors import InputError
 from chains.languages import language_names
 
 from ..deps import RuntimeDep, TranslatorDep
+from ..forms import read_fields, validated
 from .translate import TranslateBody, item_requests, run_item
 
 router = APIRouter(tags=["LibreTranslate"])
@@ -55,31 +56,6 @@ class Language(BaseModel):
     targets: list[str]
 
 
-async def read_fields(request: Request) -> dict[str, Any]:
-    """Read a JSON or form body; some clients label one as the other, so try both."""
-    raw = await request.body()
-    if not raw:
-        raise InputError("empty request body")
-    try:
-        import json
-
-        data = json.loads(raw)
-        if isinstance(data, dict):
-            return data
-    except ValueError:
-        pass
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def _validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(problems) from None
-
-
 def _detected(text: str) -> DetectedLanguage:
     language, probability = detect_language(text)
     return DetectedLanguage(confidence=round(probability * 100, 1), language=language)
@@ -90,7 +66,7 @@ async def translate(
     request: Request, runtime: RuntimeDep, translator: TranslatorDep
 ) -> LibreTranslateResponse:
     """Translate like LibreTranslate does, keeping HTML markup when format is html."""
-    body = _validated(LibreTranslateBody, await read_fields(request))
+    body = validated(LibreTranslateBody, await read_fields(request))
     ours = TranslateBody(q=body.q, source=body.source, target=body.target, format=body.format)
     results = [await run_item(runtime, translator, r) for r in item_requests(runtime, ours)]
     texts = [r.text for r in results]

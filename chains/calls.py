@@ -1,0 +1,49 @@
+"""One way to call a model from a chain: token cap, concurrency gate, backend faults typed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseLanguageModel
+from langchain_core.messages import BaseMessage
+from langchain_core.prompt_values import PromptValue
+
+from .errors import BackendUnavailable
+
+FaultCheck = Callable[[BaseException], BackendUnavailable | None]
+
+
+class ModelCaller:
+    """Calls one model, counting calls; faults the checker recognises become BackendUnavailable."""
+
+    def __init__(
+        self,
+        model: BaseLanguageModel,
+        max_tokens_param: str | None,
+        fault_check: FaultCheck | None = None,
+    ) -> None:
+        self.model = model
+        self.max_tokens_param = max_tokens_param
+        self.fault_check = fault_check
+        self.calls = 0
+
+    async def __call__(
+        self, prompt: PromptValue, max_tokens: int, gate: asyncio.Semaphore, **extra: Any
+    ) -> str:
+        """Send `prompt`, capping the answer at `max_tokens` where the model takes a cap."""
+        kwargs = dict(extra) if self.max_tokens_param else {}
+        if self.max_tokens_param:
+            kwargs[self.max_tokens_param] = max_tokens
+        model = self.model.bind(**kwargs) if kwargs else self.model
+        async with gate:
+            self.calls += 1
+            try:
+                result = await model.ainvoke(prompt)
+            except Exception as exc:
+                fault = self.fault_check(exc) if self.fault_check else None
+                if fault is None:
+                    raise
+                raise fault from exc
+        return str(result.content) if isinstance(result, BaseMessage) else str(result)

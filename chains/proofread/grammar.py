@@ -1,0 +1,133 @@
+"""Asking a model for corrected sentences (and active rewrites), never for free-form remarks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseLanguageModel
+from pydantic import BaseModel, ValidationError
+
+from prompts import load_template
+
+from ..calls import FaultCheck, ModelCaller
+from ..translate.profile import ModelProfile
+
+_JSON = re.compile(r"\{.*\}", re.S)
+BATCH = 8  # sentences per chat request: enough to amortise, few enough to stay grounded
+MAX_SENTENCE = 600  # characters; longer "sentences" are lists or code, not prose to correct
+
+
+class _Corrected(BaseModel):
+    id: int
+    original: str = ""
+    corrected: str
+
+
+class _Answer(BaseModel):
+    sentences: list[_Corrected]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class Corrections:
+    """Corrected sentences by index (None: no usable answer), and how many were ungrounded."""
+
+    sentences: list[str | None]
+    ungrounded: int = 0
+
+
+class Corrector:
+    """Gets corrected sentences and active rewrites from one model."""
+
+    def __init__(
+        self,
+        model: BaseLanguageModel,
+        profile: ModelProfile,
+        fault_check: FaultCheck | None = None,
+        concurrency: int = 1,
+    ) -> None:
+        self.profile = profile
+        self._call = ModelCaller(model, profile.max_tokens_param, fault_check)
+        self._gate_size = concurrency
+
+    @property
+    def calls(self) -> int:
+        """How many model calls were made."""
+        return self._call.calls
+
+    @property
+    def available(self) -> bool:
+        """Whether this model can correct at all (the pseudo backend has no language model)."""
+        return self.profile.style in ("chat", "completion")
+
+    async def correct(self, sentences: list[str]) -> Corrections:
+        """Corrected versions of `sentences`, in order."""
+        out = Corrections([None] * len(sentences))
+        if not self.available:
+            return out
+        gate = asyncio.Semaphore(self._gate_size)
+        todo = [i for i, s in enumerate(sentences) if s.strip() and len(s) <= MAX_SENTENCE]
+        if self.profile.style == "completion":
+            answers = await asyncio.gather(*(self._one(sentences[i], gate) for i in todo))
+            for i, answer in zip(todo, answers, strict=True):
+                out.sentences[i] = answer
+            return out
+        batches = [todo[k : k + BATCH] for k in range(0, len(todo), BATCH)]
+        for batch in await asyncio.gather(*(self._batch(b, sentences, gate) for b in batches)):
+            for i, answer, grounded in batch:
+                out.sentences[i] = answer if grounded else None
+                out.ungrounded += 0 if grounded else 1
+        return out
+
+    async def _one(self, sentence: str, gate: asyncio.Semaphore) -> str | None:
+        prompt = load_template("proofread", "completion").invoke({"sentence": _squash(sentence)})
+        answer = await self._call(prompt, 32 + 2 * len(sentence), gate)
+        return answer.strip().split("\n", 1)[0] or None
+
+    async def _batch(
+        self, batch: list[int], sentences: list[str], gate: asyncio.Semaphore
+    ) -> list[tuple[int, str | None, bool]]:
+        lines = "\n".join(f"[{n}] {_squash(sentences[i])}" for n, i in enumerate(batch, start=1))
+        prompt = load_template("proofread", "chat").invoke({"lines": lines})
+        raw = await self._call(prompt, 64 + sum(2 * len(sentences[i]) + 40 for i in batch), gate)
+        found = _parse(raw)
+        result: list[tuple[int, str | None, bool]] = []
+        for n, i in enumerate(batch, start=1):
+            item = found.get(n)
+            if item is None:
+                result.append((i, None, True))
+            elif item.original and _squash(item.original) != _squash(sentences[i]):
+                result.append((i, None, False))  # an answer about a sentence we did not send
+            else:
+                result.append((i, item.corrected, True))
+        return result
+
+    async def rewrite_active(self, sentence: str, agent: str) -> str | None:
+        """An active-voice rewrite of `sentence`, if the model gives one that keeps the agent."""
+        if not self.available:
+            return None
+        prompt = load_template("passive", self.profile.style).invoke(
+            {"sentence": _squash(sentence)}
+        )
+        answer = (await self._call(prompt, 32 + 2 * len(sentence), asyncio.Semaphore(1))).strip()
+        answer = answer.split("\n", 1)[0].strip()
+        if not answer or answer == _squash(sentence) or agent.lower() not in answer.lower():
+            return None
+        return answer if 0.5 <= len(answer) / max(1, len(sentence)) <= 1.5 else None
+
+
+def _parse(raw: str) -> dict[int, _Corrected]:
+    match = _JSON.search(raw)
+    if not match:
+        return {}
+    try:
+        answer = _Answer.model_validate(json.loads(match.group()))
+    except (ValueError, ValidationError):
+        return {}
+    return {item.id: item for item in answer.sentences}

@@ -1,0 +1,73 @@
+"""Passive voice from a dependency parse: deterministic, no LLM needed to find it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Dependency labels of the English models (ClearNLP style) that mark a passive clause.
+_PASSIVE_DEPS = {"auxpass", "nsubjpass", "csubjpass"}
+_VERB_GROUP_DEPS = {"aux", "auxpass", "neg"}
+
+
+@dataclass(frozen=True)
+class Passive:
+    """A passive verb group: character span in the parsed text, its kind and agent if named."""
+
+    start: int
+    end: int
+    kind: str  # agentless | by-agent | get-passive
+    agent: str | None = None
+
+
+def _verb_group(head: Any) -> tuple[int, int]:
+    """The span from the first auxiliary (or negation) left of the participle to the participle."""
+    parts = [
+        child for child in head.children if child.dep_ in _VERB_GROUP_DEPS and child.i < head.i
+    ]
+    first = min([head, *parts], key=lambda t: t.i)
+    return first.idx, head.idx + len(head.text)
+
+
+def _agent(head: Any) -> str | None:
+    for child in head.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                phrase = objects[0].subtree
+                tokens = list(phrase)
+                return head.doc[tokens[0].i : tokens[-1].i + 1].text
+    return None
+
+
+def _fronted(sentence: Any) -> Passive | None:
+    """'Attached is the report': a participle first, then a form of 'be'."""
+    tokens = [t for t in sentence if not t.is_punct and not t.is_space]
+    if len(tokens) >= 3 and tokens[0].tag_ == "VBN" and tokens[1].lemma_ == "be":
+        return Passive(tokens[0].idx, tokens[1].idx + len(tokens[1].text), "agentless")
+    return None
+
+
+def find_passives(doc: Any) -> list[Passive]:
+    """Find passive clauses in a parsed spaCy Doc, in text order."""
+    heads = {}
+    for token in doc:
+        if token.dep_ in _PASSIVE_DEPS and token.head.tag_ in ("VBN", "VBD"):
+            heads[token.head.i] = token.head
+    found = []
+    for head in heads.values():
+        start, end = _verb_group(head)
+        passive_aux = [c for c in head.children if c.dep_ == "auxpass"]
+        agent = _agent(head)
+        if passive_aux and passive_aux[0].lemma_ == "get":
+            kind = "get-passive"
+        elif agent:
+            kind = "by-agent"
+        else:
+            kind = "agentless"
+        found.append(Passive(start, end, kind, agent))
+    for sentence in doc.sents:
+        fronted = _fronted(sentence)
+        if fronted and not any(p.start <= fronted.start < p.end for p in found):
+            found.append(fronted)
+    return sorted(found, key=lambda p: p.start)

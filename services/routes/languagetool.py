@@ -1,0 +1,156 @@
+"""LanguageTool-compatible `/v2/check` and `/v2/languages`, so LanguageTool's browser extension,
+LTeX and editor plugins can use Dragoman as their server.
+
+Contract: https://languagetool.org/http-api/ — offsets and lengths in UTF-16 code units; the
+`data` field carries AnnotatedText, whose markup is skipped and whose offsets are the document's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from chains.errors import InputError
+from chains.proofread.check import CHECKS
+from chains.proofread.issues import Issue
+
+from ..deps import RuntimeDep
+from ..forms import read_fields, validated
+from ..proofreading import check_language, check_size, run_proofread
+
+router = APIRouter(tags=["LanguageTool"])
+_CATEGORY = {
+    "grammar": ("GRAMMAR", "Grammar", "grammar"),
+    "style": ("TYPOGRAPHY", "Typography", "typographical"),
+    "passive_voice": ("STYLE", "Style", "style"),
+}
+_CONTEXT = 40  # characters of context on each side, as LanguageTool gives
+
+
+class CheckFields(BaseModel):
+    """LanguageTool's /v2/check parameters (those Dragoman uses)."""
+
+    text: str | None = None
+    data: str | None = None
+    language: str = "auto"
+    enabledRules: str = ""  # noqa: N815 - LanguageTool's names
+    disabledRules: str = ""  # noqa: N815
+    enabledOnly: str = "false"  # noqa: N815
+    level: str = "default"
+
+
+def utf16(text: str, index: int) -> int:
+    """Code points → UTF-16 code units, for the offsets LanguageTool clients expect."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def plain_from_annotation(data: str) -> tuple[str, str, list[int]]:
+    """AnnotatedText → (document, plain text to check, document offset of each plain char or -1)."""
+    try:
+        parts = json.loads(data)["annotation"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError(
+            'data must be JSON like {"annotation": [{"text": "…"}, {"markup": "…"}]}'
+        ) from None
+    document, plain = "", ""
+    origins: list[int] = []
+    for part in parts:
+        if "text" in part:
+            plain += part["text"]
+            origins += range(len(document), len(document) + len(part["text"]))
+            document += part["text"]
+        elif "markup" in part:
+            spoken = part.get("interpretAs", "")
+            plain += spoken
+            origins += [-1] * len(spoken)
+            document += part["markup"]
+        else:
+            raise InputError("every annotation part needs 'text' or 'markup'")
+    return document, plain, origins
+
+
+def _match(issue: Issue, document: str, start: int, end: int) -> dict[str, Any]:
+    category_id, category_name, issue_type = _CATEGORY[issue.category]
+    left, right = max(0, start - _CONTEXT), min(len(document), end + _CONTEXT)
+    context = document[left:right]
+    return {
+        "message": issue.message,
+        "shortMessage": issue.short_message,
+        "replacements": [{"value": r} for r in issue.replacements],
+        "offset": utf16(document, start),
+        "length": utf16(document, end) - utf16(document, start),
+        "context": {
+            "text": context,
+            "offset": utf16(context, start - left),
+            "length": utf16(context, end - left) - utf16(context, start - left),
+        },
+        "sentence": issue.sentence,
+        "type": {"typeName": "Other"},
+        "rule": {
+            "id": issue.rule,
+            "description": issue.short_message or issue.rule,
+            "issueType": issue_type,
+            "category": {"id": category_id, "name": category_name},
+        },
+        "ignoreForIncompleteSentence": False,
+        "contextForSureMatch": 0,
+    }
+
+
+def _wanted(issue: Issue, fields: CheckFields) -> bool:
+    enabled = {r for r in fields.enabledRules.split(",") if r}
+    disabled = {r for r in fields.disabledRules.split(",") if r}
+    if fields.enabledOnly.lower() == "true":
+        return issue.rule in enabled
+    return issue.rule not in disabled
+
+
+@router.post("/v2/check")
+async def check(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+    """Check text or AnnotatedText and answer in LanguageTool's format."""
+    fields = validated(CheckFields, await read_fields(request))
+    check_language(fields.language)
+    if fields.data is not None:
+        document, plain, origins = plain_from_annotation(fields.data)
+    elif fields.text is not None:
+        document = plain = fields.text
+        origins = list(range(len(plain)))
+    else:
+        raise InputError("give the text to check in 'text' or 'data'")
+    check_size(runtime, plain)
+    result = await run_proofread(runtime, plain, "text", list(CHECKS))
+    matches = []
+    for issue in result.issues:
+        span = origins[issue.offset : issue.offset + issue.length]
+        if not span or -1 in span or not _wanted(issue, fields):
+            continue
+        matches.append(_match(issue, document, span[0], span[-1] + 1))
+    return {
+        "software": {
+            "name": "Dragoman",
+            "version": "0.1.0",
+            "apiVersion": 1,
+            "premium": False,
+            "status": "",
+        },
+        "warnings": {"incompleteResults": False},
+        "language": {
+            "name": "English",
+            "code": "en-US",
+            "detectedLanguage": {"name": "English", "code": "en-US", "confidence": 1.0},
+        },
+        "matches": matches,
+    }
+
+
+@router.get("/v2/languages")
+def languages() -> list[dict[str, str]]:
+    """The languages Dragoman proofreads."""
+    return [
+        {"name": "English", "code": "en", "longCode": "en"},
+        {"name": "English (US)", "code": "en", "longCode": "en-US"},
+        {"name": "English (GB)", "code": "en", "longCode": "en-GB"},
+    ]
