@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +14,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from chains.errors import DragomanError
+from chains.proofread.check import CHECKS
+from chains.proofread.check import proofread as run_checks
 from chains.translate import TranslateRequest, Translator, plan_document, translate_document
 
 from .errormap import exit_code
 from .faults import backend_errors
+from .proofreading import check_size
 from .runtime import Runtime
 from .settings import Settings, config_file_path, load_settings
 from .textio import guess_format, read_text_input
@@ -27,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True, highlight=False)
+PROOFREAD_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".eml": "email"}
 
 Backend = Annotated[
     str | None, typer.Option(help="Backend: embedded, llama-server, ollama, openai, pseudo.")
@@ -157,6 +163,38 @@ def _print_plan(
             typer.echo("--- request ---")
             typer.echo(json.dumps(sent, indent=2, ensure_ascii=False))
         requests.clear()
+
+
+@app.command()
+def proofread(
+    source_file: Annotated[str, typer.Argument(metavar="FILE|-", help="File, or - for stdin.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="text, markdown, html or email (default: from the name)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the issues as JSON.")] = False,
+    backend: Backend = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+) -> None:
+    """Flag grammar, passive voice and style issues, as `line:col category message → fix`."""
+    fmt = fmt or PROOFREAD_FORMATS.get(Path(source_file).suffix.lower(), "text")
+    text = read_text_input(source_file, html=fmt == "html")
+    runtime = Runtime(_settings(backend, base_url, model))
+    check_size(runtime, text)
+    corrector = runtime.corrector()
+    with backend_errors(runtime.url("proofread")):
+        result = asyncio.run(run_checks(text, fmt, list(CHECKS), runtime.nlp(), corrector))
+    if as_json:
+        issues = [dataclasses.asdict(i) for i in result.issues]
+        typer.echo(json.dumps(issues, indent=2, ensure_ascii=False))
+        return
+    for issue in result.issues:
+        line = text.count("\n", 0, issue.offset) + 1
+        column = issue.offset - (text.rfind("\n", 0, issue.offset) + 1) + 1
+        fix = f" → {issue.replacements[0]!r}" if issue.replacements else ""
+        typer.echo(f"{source_file}:{line}:{column} {issue.category} {issue.message}{fix}")
+    typer.echo(f"{len(result.issues)} issues in {result.sentences} sentences", err=True)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -22,8 +23,14 @@ async def read_fields(request: Request) -> dict[str, Any]:
             return data
     except ValueError:
         pass
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
+    try:  # a form body sent with another label (often application/json)
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError("the body is neither JSON nor a form") from None
 
 
 def validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:

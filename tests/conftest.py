@@ -26,3 +26,11 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def pseudo_settings(tmp_path: Path) -> Settings:
     """Settings for the pseudo backend, which needs no model."""
     return Settings(backend="pseudo", data_dir=tmp_path / "data", warm_up=False)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The spaCy English pipeline, loaded once for the whole run."""
+    from services.nlp import english_nlp
+
+    return english_nlp()

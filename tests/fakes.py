@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.language_models.llms import LLM
 from langchain_core.messages import AIMessage, BaseMessage
 
 
@@ -165,3 +166,24 @@ def translate_text(
     return asyncio.run(
         translate_document(runtime.translator(), TranslateRequest(text, target, source, fmt))
     )
+
+
+class ScriptedLLM(LLM):
+    """A fake completion model answering reply(prompt); keeps every prompt it saw."""
+
+    reply: Callable[[str], str]
+    prompts: list[str] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _call(self, prompt: str, stop=None, run_manager=None, **kwargs: Any) -> str:  # type: ignore[override]
+        self.prompts.append(prompt)
+        return self.reply(prompt)
+
+
+def last_line_after(prompt: str, label: str) -> str:
+    """The text after the last `label: ` line of a few-shot prompt."""
+    lines = [line for line in prompt.split("\n") if line.startswith(f"{label}: ")]
+    return lines[-1][len(label) + 2 :]

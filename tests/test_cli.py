@@ -157,3 +157,29 @@ def test_translate_markdown_by_extension(tmp_path: Path, monkeypatch, capsys) ->
         capsys,
     )
     assert code == 0 and "`make test`" in out and "](https://x.org)" in out and "\\[Šîéĥé" in out
+
+
+def test_proofread_prints_line_col_category_message_and_fix(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    mail = tmp_path / "mail.txt"
+    mail.write_text("Hi,\n\nI saw the the cat. It was eaten.\n-- \nthe the sig\n", encoding="utf-8")
+    code, out, err = run_cli(
+        ["proofread", str(mail), "--format", "email", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        f"{mail}:3:7 style The word “the” is repeated. → 'the'",
+        f"{mail}:3:23 passive_voice Passive voice: who does this? Consider the active voice. (“was eaten”)",
+    ]
+    assert "2 issues in 2 sentences" in err
+
+
+def test_proofread_json(tmp_path: Path, monkeypatch, capsys) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text("I saw the the `a a` cat.\n", encoding="utf-8")
+    code, out, _ = run_cli(
+        ["proofread", str(doc), "--json", "--backend", "pseudo"], monkeypatch, capsys
+    )
+    (issue,) = json.loads(out)
+    assert code == 0 and issue["offset"] == 6 and issue["text"] == "the the"

@@ -58,3 +58,41 @@ def test_real_german_forum_post_keeps_links_and_code(runtime: Runtime) -> None:
     assert result.counts.get("ok", 0) >= result.counts.get("failed", 0) + result.counts.get(
         "fallback", 0
     )
+
+
+EMAIL = """Hi Tom,
+
+I has attached the the report for you. The budget was approved by the board last week.
+She go to the office every day, and the results will be announced tomorrow.
+
+On Mon, Jan 1, 2024 at 10:00 AM Alice <alice@example.org> wrote:
+> I has a question about the the budget.
+
+Best regards,
+Anna
+--\x20
+Anna Example, a orange company
+"""
+
+
+def test_proofread_an_email(runtime: Runtime) -> None:
+    import asyncio
+
+    from chains.proofread.check import proofread
+
+    corrector = runtime.corrector()
+    result = asyncio.run(
+        proofread(EMAIL, "email", ["grammar", "passive_voice", "style"], runtime.nlp(), corrector)
+    )
+    flagged = {(i.rule, i.text) for i in result.issues}
+    assert ("REPEATED_WORD", "the the") in flagged
+    assert ("PASSIVE_VOICE_BY_AGENT", "was approved") in flagged
+    assert ("PASSIVE_VOICE", "will be announced") in flagged
+    assert corrector.calls > 0  # the real model was asked for corrections
+    quoted_at, signature_at = EMAIL.index("> I has"), EMAIL.index("-- \n")
+    assert all(
+        i.offset < quoted_at or quoted_at + 40 < i.offset < signature_at for i in result.issues
+    )
+    assert all(EMAIL[i.offset : i.offset + i.length] == i.text for i in result.issues)
+    grammar = [i for i in result.issues if i.rule == "LLM_GRAMMAR"]
+    assert all(i.replacements and i.replacements[0] != i.text for i in grammar)

@@ -80,11 +80,11 @@ def _sentence_at(sentences: list[_Sentence], region: int, offset: int) -> str:
 
 
 def _deduplicate(issues: list[Issue]) -> list[Issue]:
-    """Keep the first issue of each overlapping group of one category (rules run before the LLM)."""
+    """Drop a model's edit where a rule already flagged an overlapping span (rules come first)."""
     kept: list[Issue] = []
     for issue in issues:
-        if any(
-            k.category == issue.category
+        if issue.rule == "LLM_GRAMMAR" and any(
+            k.category != "passive_voice"
             and k.offset < issue.offset + issue.length
             and issue.offset < k.offset + k.length
             for k in kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import importlib
 import logging
@@ -81,11 +82,28 @@ def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[An
                     "`pip install 'dragoman[embedded]'`"
                 ) from None
             _route_llama_logs()
+            if not _LOADED:
+                # Free models while llama.cpp is still loaded; at interpreter teardown it is not.
+                atexit.register(_close_all)
             llama = Llama(
                 model_path=str(path), n_ctx=context_window, n_threads=n_threads, verbose=False
             )
             _LOADED[key] = (llama, threading.Lock())
         return _LOADED[key]
+
+
+def _close_all() -> None:
+    """Free loaded models, and the /dev/null handles llama-cpp-python keeps open for its logs."""
+    with _LOADING:
+        for llama, _ in _LOADED.values():
+            llama.close()
+        _LOADED.clear()
+    from llama_cpp import _utils
+
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(_utils, name, None)
+        if handle is not None and not handle.closed:
+            handle.close()
 
 
 def is_loaded(path: Path) -> bool:
