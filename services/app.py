@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chains.errors import DragomanError
 
 from .errormap import error_body, http_status
-from .routes import languagetool, libretranslate, meta, proofread, translate
+from .routes import languagetool, libretranslate, meta, proofread, translate, web
 from .runtime import Runtime
 from .settings import Settings
 
 log = logging.getLogger("dragoman")
+STATIC = Path(__file__).parent / "static"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -68,4 +71,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(libretranslate.router)
     app.include_router(proofread.router)
     app.include_router(languagetool.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
