@@ -70,7 +70,9 @@ def corpus_site() -> Iterator[str]:
 def serve(settings: Settings) -> Iterator[str]:
     """Run a Dragoman service in a thread until the test is done."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime=Runtime(settings)), port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime=Runtime(settings)), port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
@@ -124,8 +126,13 @@ def gm_request(payload: str) -> str:
     """Carry out a GM_xmlhttpRequest for the page."""
     request = json.loads(payload)
     try:
-        response = httpx.request(request["method"], request["url"], headers=request["headers"],
-                                 content=request["data"], timeout=300)
+        response = httpx.request(
+            request["method"],
+            request["url"],
+            headers=request["headers"],
+            content=request["data"],
+            timeout=300,
+        )
     except httpx.HTTPError as exc:
         return json.dumps({"error": str(exc)})
     return json.dumps({"status": response.status_code, "text": response.text})
@@ -137,14 +144,29 @@ def open_page(browser: Any, corpus_site: str) -> Iterator[Any]:
     contexts = []
 
     def opener(
-        file: str, service: str, target: str, auto: bool = True, mode: str = "replace", selectors: str = ""
+        file: str,
+        service: str,
+        target: str,
+        auto: bool = True,
+        mode: str = "replace",
+        selectors: str = "",
     ) -> Any:
         context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
         contexts.append(context)
         allowed = (corpus_site, service)
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort())
-        settings = {"serviceUrl": service, "target": target, "mode": mode,
-                    "autoSites": ["127.0.0.1"] if auto else [], "customSelectors": selectors}
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(allowed) else route.abort()
+            ),
+        )
+        settings = {
+            "serviceUrl": service,
+            "target": target,
+            "mode": mode,
+            "autoSites": ["127.0.0.1"] if auto else [],
+            "customSelectors": selectors,
+        }
         context.add_init_script(GM_SHIM % json.dumps(json.dumps(settings)))
         page = context.new_page()
         page.expose_function("__gmRequest", gm_request)
