@@ -56,10 +56,9 @@ PARTS = """(el) => ({
 BEFORE = (
     """(selector) => {
   const found = [...document.querySelectorAll(selector)];
-  const parts = %s;
+  const parts = __PARTS__;
   window.__before = new Map(found.map((el) => [el, el.innerHTML]));
-  window.__beforeParts = new Map(found.map((el) => [el, parts(el)]));"""
-    % PARTS
+  window.__beforeParts = new Map(found.map((el) => [el, parts(el)]));""".replace("__PARTS__", PARTS)
     + """
   window.__clicks = 0;
   const link = found.map((el) => el.querySelector("a[href]")).find(Boolean);
@@ -74,18 +73,15 @@ SETTLED = """() => {
   return posts.length > 0 && posts.every((el) => !["queued", "translating"].includes(el.getAttribute("data-dragoman-state")));
 }"""
 
-COMPARE = (
-    """() => [...document.querySelectorAll("[data-dragoman-state]")].map((el) => ({
+COMPARE = """() => [...document.querySelectorAll("[data-dragoman-state]")].map((el) => ({
   state: el.getAttribute("data-dragoman-state"),
   known: window.__before.has(el),
   before: window.__before.get(el) || "",
   after: el.innerHTML,
   text: el.textContent,
-  parts: (%s)(el),
+  parts: (__PARTS__)(el),
   beforeParts: window.__beforeParts.get(el),
-}))"""
-    % PARTS
-)
+}))""".replace("__PARTS__", PARTS)
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
