@@ -47,8 +47,10 @@ class _Context:
 class HtmlDocument:
     """An HTML document or fragment split into translatable segments."""
 
-    def __init__(self, html: str) -> None:
-        self.soup = BeautifulSoup(html, "html.parser")
+    def __init__(self, html: str, xml: bool = False) -> None:
+        # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser.
+        self.xml = xml
+        self.soup = BeautifulSoup(html, "xml" if xml else "html.parser")
         self._block_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
@@ -56,7 +58,8 @@ class HtmlDocument:
 
     def render(self) -> str:
         """Serialise the (possibly translated) tree, keeping the declared charset as it was."""
-        return "".join(_render(node) for node in self.soup.contents)
+        body = "".join(_render(node) for node in self.soup.contents)
+        return f'<?xml version="1.0" encoding="utf-8"?>\n{body}' if self.xml else body
 
     # --- classification -------------------------------------------------------------------
     def _has_block(self, tag: Tag) -> bool:

@@ -90,21 +90,31 @@ def plan_document(translator: Translator, request: TranslateRequest) -> list[Pro
     )
 
 
-async def translate_document(translator: Translator, request: TranslateRequest) -> ItemResult:
-    """Translate one item, leaving text already in the target language alone."""
+@dataclass
+class Translated:
+    """What translating a parsed document's segments gave (the document itself is updated)."""
+
+    source: str
+    confidence: float = 1.0
+    status: str = "ok"
+    counts: dict[str, int] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    applied: int = 0  # segments written back into the document
+
+
+async def translate_segments(
+    translator: Translator, doc: Document, request: TranslateRequest
+) -> Translated:
+    """Translate a parsed document in place, leaving text already in the target language alone."""
     target = normalize_code(request.target)
-    doc = parse_document(request.format, request.text)
     if not doc.segments:
-        return ItemResult(
-            request.text, normalize_code(request.source) if request.source != "auto" else target
-        )
+        return Translated(normalize_code(request.source) if request.source != "auto" else target)
     source, confidence = _detect_source(request, doc)
     if source == target:
-        return ItemResult(
-            request.text, source, confidence=confidence, counts={"ok": len(doc.segments)}
-        )
+        return Translated(source, confidence, counts={"ok": len(doc.segments)})
     min_chars = translator.options.detect_min_chars
     todo = [s for s in doc.segments if not _already(text_of(s.nodes), target, min_chars)]
+    translator._report(len(doc.segments) - len(todo))
 
     def is_foreign(text: str) -> bool:
         language, probability = detect_language(text)
@@ -114,14 +124,24 @@ async def translate_document(translator: Translator, request: TranslateRequest) 
     outcomes = await translator.translate(todo, job)
     if outcomes and all(o.fault is not None for o in outcomes):
         raise outcomes[0].fault  # type: ignore[misc]  # nothing could be translated at all
+    applied = 0
     for segment, outcome in zip(todo, outcomes, strict=True):
         if outcome.nodes is not None:
             segment.apply(outcome.nodes)
+            applied += 1
     counts = Counter(o.status for o in outcomes)
     counts["ok"] += len(doc.segments) - len(todo)
     worst = max((s for s in counts if counts[s]), key=STATUSES.index, default="ok")
     reasons = sorted({o.reason for o in outcomes if o.reason})
-    return ItemResult(doc.render(), source, worst, confidence, dict(counts), reasons)
+    return Translated(source, confidence, worst, dict(counts), reasons, applied)
+
+
+async def translate_document(translator: Translator, request: TranslateRequest) -> ItemResult:
+    """Translate one text, HTML or Markdown item."""
+    doc = parse_document(request.format, request.text)
+    done = await translate_segments(translator, doc, request)
+    text = doc.render() if done.applied else request.text
+    return ItemResult(text, done.source, done.status, done.confidence, done.counts, done.reasons)
 
 
 def build_translate_chain(translator: Translator) -> Runnable:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -80,12 +81,16 @@ class Translator:
         options: TranslateOptions | None = None,
         memory: Memory | None = None,
         fault_check: FaultCheck | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         self.model = model
         self.profile = profile
         self.options = options or TranslateOptions()
         self.memory = memory
         self._caller = ModelCaller(model, profile.max_tokens_param, fault_check)
+        # Called with the number of segments just finished (from memory or a model).
+        self.progress = progress
+        self._gates: dict[int, asyncio.Semaphore] = {}
 
     @property
     def calls(self) -> int:
@@ -98,8 +103,9 @@ class Translator:
         for segment in segments:
             unique.setdefault(segment.text, segment)
         outcomes = self._remembered(unique, job)
+        self._report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
-        gate = asyncio.Semaphore(self.options.concurrency)
+        gate = self._gate()
         if self.profile.style == "chat":
             batches = list(self._batches(pending))
             results = await asyncio.gather(*(self._batch(b, job, gate) for b in batches))
@@ -108,8 +114,20 @@ class Translator:
         else:
             singles = await asyncio.gather(*(self._ladder(s, job, gate, None) for s in pending))
             outcomes.update({s.text: o for s, o in zip(pending, singles, strict=True)})
-        self._remember({t: o for t, o in outcomes.items() if t in {s.text for s in pending}}, job)
+        repeats = Counter(s.text for s in segments)
+        self._report(sum(repeats[s.text] - 1 for s in pending))
         return [outcomes[s.text] for s in segments]
+
+    def _gate(self) -> asyncio.Semaphore:
+        """One gate per event loop bounds the model calls in flight across concurrent documents."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._gates:
+            self._gates[loop] = asyncio.Semaphore(self.options.concurrency)
+        return self._gates[loop]
+
+    def _report(self, count: int) -> None:
+        if self.progress is not None and count:
+            self.progress(count)
 
     def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
         """The prompts a first pass would send for `segments` (for dry runs)."""
@@ -187,6 +205,7 @@ class Translator:
         try:
             answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch), gate)
         except BackendUnavailable as exc:
+            self._report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
         lines = _parse_batch(answer, len(batch))
         if lines is None:  # ids or count off: split the batch and try the halves
@@ -202,6 +221,15 @@ class Translator:
 
     # --- the ladder -------------------------------------------------------------------------
     async def _ladder(
+        self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None
+    ) -> Outcome:
+        # Each segment is stored as soon as it is done: a run killed midway loses nothing.
+        outcome = await self._climb(segment, job, gate, first)
+        self._remember({segment.text: outcome}, job)
+        self._report(1)
+        return outcome
+
+    async def _climb(
         self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None
     ) -> Outcome:
         try:

@@ -35,9 +35,10 @@ ARGS = [
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per module: Playwright's sync API runs an event loop on this
+    thread while it is open, and other tests need the thread free for asyncio.run."""
     if not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package")
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,55 @@
+"""EPUB books: every XHTML document of the book goes through the HTML segmentation.
+
+ebooklib reads the package to find the book's documents; the output is written entry by entry
+from the original archive, so everything but the translated chapters stays byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+
+from ..errors import InputError
+from .html import HtmlDocument
+from .segment import Segment
+
+
+def _document_names(data: bytes) -> list[str]:
+    import ebooklib
+    from ebooklib import epub
+
+    try:
+        with warnings.catch_warnings():  # ebooklib warns about options it will change
+            warnings.simplefilter("ignore")
+            book = epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})
+    except Exception as exc:  # a broken zip or package document: many kinds
+        raise InputError(f"not a readable .epub file ({type(exc).__name__})") from None
+    return [item.file_name for item in book.get_items_of_type(ebooklib.ITEM_DOCUMENT)]
+
+
+class EpubDocument:
+    """An .epub file whose chapters (and navigation) are translated in place."""
+
+    def __init__(self, data: bytes) -> None:
+        names = _document_names(data)
+        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        self._chapters: dict[str, HtmlDocument] = {}
+        self.segments: list[Segment] = []
+        for entry in self._zip.namelist():
+            if any(entry == name or entry.endswith("/" + name) for name in names):
+                chapter = HtmlDocument(self._zip.read(entry).decode("utf-8"), xml=True)
+                self._chapters[entry] = chapter
+                self.segments.extend(chapter.segments)
+
+    def to_bytes(self) -> bytes:
+        """The book with translated chapters; `mimetype` first, uncompressed, as EPUB requires."""
+        out = io.BytesIO()
+        infos = sorted(self._zip.infolist(), key=lambda info: info.filename != "mimetype")
+        with zipfile.ZipFile(out, "w") as book:
+            for info in infos:
+                data = self._zip.read(info)
+                if info.filename in self._chapters:
+                    data = self._chapters[info.filename].render().encode("utf-8")
+                book.writestr(info, data, compress_type=info.compress_type)
+        return out.getvalue()
