@@ -17,7 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chains.errors import DragomanError
 
 from .errormap import error_body, http_status
-from .routes import languagetool, libretranslate, meta, proofread, translate, web
+from .jobs import JobRunner, JobStore
+from .routes import documents, languagetool, libretranslate, meta, proofread, translate, web
 from .runtime import Runtime
 from .settings import Settings
 
@@ -61,16 +62,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.warm_up:
             await run_in_threadpool(runtime.warm_up)
+        app.state.jobs.start()
         yield
+        await app.state.jobs.stop()
 
     app = FastAPI(title="Dragoman", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.jobs = JobRunner(runtime, JobStore(runtime.settings.data_dir / "jobs"))
     install_error_handlers(app)
     app.include_router(meta.router)
     app.include_router(translate.router)
     app.include_router(libretranslate.router)
     app.include_router(proofread.router)
     app.include_router(languagetool.router)
+    app.include_router(documents.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

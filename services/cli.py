@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,11 +14,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from chains.errors import DragomanError
+from chains.errors import DragomanError, InputError
+from chains.languages import normalize_code
 from chains.proofread.check import CHECKS
 from chains.proofread.check import proofread as run_checks
 from chains.translate import TranslateRequest, Translator, plan_document, translate_document
 
+from .batch import plan, run_batch, summary, write_report
 from .errormap import exit_code
 from .faults import backend_errors
 from .proofreading import check_size
@@ -115,27 +118,41 @@ def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = No
 
 @app.command()
 def translate(
-    source_file: Annotated[
-        str, typer.Argument(metavar="FILE|-", help="File to translate, or - for stdin.")
+    sources: Annotated[
+        list[str], typer.Argument(metavar="PATH...", help="Files or folders, or - for stdin.")
     ],
     to: Annotated[str, typer.Option("--to", help="Target language code.")],
     from_: Annotated[str, typer.Option("--from", help="Source language code, or auto.")] = "auto",
     fmt: Annotated[
-        str | None,
-        typer.Option("--format", help="text, html or markdown (default: from the file name)."),
+        str | None, typer.Option("--format", help="text, html or markdown (default: by name).")
     ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for translated files.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Model requests in flight.")] = 1,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report.")] = None,
     backend: Backend = None,
     base_url: BaseUrl = None,
     model: Model = None,
     dry_run: DryRun = False,
 ) -> None:
-    """Translate a file (or stdin) and print the result, keeping its markup."""
-    fmt = fmt or guess_format(source_file)
-    text = read_text_input(source_file, html=fmt == "html")
+    """Translate files, keeping their markup: one to stdout, or any number into -o OUTDIR."""
+    settings = _settings(backend, base_url, model)
+    if output is not None:
+        _translate_batch(settings, [Path(s) for s in sources], to, from_, output, jobs, report)
+        return
+    if len(sources) != 1 or Path(sources[0]).is_dir():
+        raise InputError("give one file (or -) to print its translation, or -o OUTDIR for more")
+    _translate_to_stdout(settings, sources[0], to, from_, fmt, dry_run)
+
+
+def _translate_to_stdout(
+    settings: Settings, source: str, to: str, from_: str, fmt: str | None, dry_run: bool
+) -> None:
+    fmt = fmt or guess_format(source)
+    text = read_text_input(source, html=fmt == "html")
     requests: list[dict[str, Any]] = []
-    runtime = Runtime(
-        _settings(backend, base_url, model), recorder=requests.append if dry_run else None
-    )
+    runtime = Runtime(settings, recorder=requests.append if dry_run else None)
     request = TranslateRequest(text, to, from_, fmt)
     translator = runtime.translator()
     if dry_run:
@@ -148,6 +165,32 @@ def translate(
         counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
         typer.echo(f"warning: not every segment translated cleanly ({counts})", err=True)
     if result.status == "failed":
+        raise typer.Exit(4)
+
+
+def _translate_batch(
+    settings: Settings,
+    sources: list[Path],
+    to: str,
+    from_: str,
+    output: Path,
+    jobs: int,
+    report: Path | None,
+) -> None:
+    pairs = plan(sources, output)
+    if not pairs:
+        raise InputError(f"no files to translate in {', '.join(map(str, sources))}")
+    runtime = Runtime(settings)
+    target = normalize_code(to)
+    origin = from_ if from_ == "auto" else normalize_code(from_)
+    started = time.monotonic()
+    reports = asyncio.run(run_batch(runtime, pairs, target, origin, jobs, err))
+    err.print(summary(reports))
+    if report is not None:
+        write_report(report, reports, time.monotonic() - started)
+    failed = [r for r in reports if r.error or r.counts.get("failed")]
+    if failed:
+        typer.echo(f"error: {len(failed)} of {len(reports)} files had failures", err=True)
         raise typer.Exit(4)
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from chains.errors import BackendUnavailable, DragomanError, InputError, InputTooLarge
+from chains.formats import UnsupportedFormat
 
-from .errors import ConfigError
+from .errors import ConfigError, JobNotDone, JobNotFound
 
 HTTP_STATUS: dict[type[DragomanError], int] = {
+    UnsupportedFormat: 415,
     InputTooLarge: 413,
     InputError: 422,
     BackendUnavailable: 503,
+    JobNotFound: 404,
+    JobNotDone: 409,
     ConfigError: 500,
     DragomanError: 500,
 }

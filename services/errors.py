@@ -15,3 +15,15 @@ class ModelNotFound(ConfigError):
     """The model file of a local backend is missing."""
 
     code = "model_not_found"
+
+
+class JobNotFound(DragomanError):
+    """No document job has this id."""
+
+    code = "not_found"
+
+
+class JobNotDone(DragomanError):
+    """The document job has no result yet."""
+
+    code = "not_finished"

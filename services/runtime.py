@@ -81,19 +81,24 @@ class Runtime:
         resolved = self.resolved[task]
         return resolved.base_url or f"{resolved.backend_name} ({resolved.model})"
 
-    def translator(self) -> Translator:
+    def translator(
+        self, concurrency: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> Translator:
         """A translator on the translation model; make one per request, it counts its calls."""
+        profile = self.profile("translate")
         options = TranslateOptions(
             batch_segments=self.settings.batch_segments,
-            batch_chars=self.settings.batch_chars,
-            concurrency=self.settings.parallel,
+            # A batch's source and answer must fit the context window (about 3 chars a token).
+            batch_chars=min(self.settings.batch_chars, profile.context_window),
+            concurrency=concurrency or self.settings.parallel,
         )
         return Translator(
             self.model("translate"),
-            self.profile("translate"),
+            profile,
             options,
             memory=self.memory,
             fault_check=partial(as_backend_error, url=self.url("translate")),
+            progress=progress,
         )
 
     def corrector(self) -> Corrector:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -17,9 +17,17 @@ from ..markup.html import HtmlDocument
 from ..markup.inline import text_of
 from ..markup.markdown import MarkdownDocument
 from ..markup.plain import PlainDocument
-from ..markup.segment import Document
+from ..markup.segment import Document, Segment
 from .engine import Job, Translator
 from .prompting import notes
+
+
+class Segmented(Protocol):
+    """Anything split into segments: a text document or a file."""
+
+    @property
+    def segments(self) -> list[Segment]: ...
+
 
 FORMATS: dict[str, type] = {
     "text": PlainDocument,
@@ -62,7 +70,7 @@ def parse_document(fmt: str, text: str) -> Document:
     return FORMATS[fmt](text)
 
 
-def _detect_source(request: TranslateRequest, doc: Document) -> tuple[str, float]:
+def _detect_source(request: TranslateRequest, doc: Segmented) -> tuple[str, float]:
     if request.source != "auto":
         return normalize_code(request.source), 1.0
     sample = " ".join(text_of(s.nodes) for s in doc.segments if s.kind != "attribute")[:4000]
@@ -103,7 +111,7 @@ class Translated:
 
 
 async def translate_segments(
-    translator: Translator, doc: Document, request: TranslateRequest
+    translator: Translator, doc: Segmented, request: TranslateRequest
 ) -> Translated:
     """Translate a parsed document in place, leaving text already in the target language alone."""
     target = normalize_code(request.target)

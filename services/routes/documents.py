@@ -1,0 +1,116 @@
+"""The document jobs API, in the spirit of DeepL's: upload, poll, download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from chains.errors import InputError, InputTooLarge
+from chains.formats import file_format, load_file
+from chains.languages import normalize_code
+
+from ..deps import RuntimeDep
+from ..errors import JobNotDone, JobNotFound
+from ..jobs import JobRecord, JobRunner
+
+router = APIRouter(tags=["documents"])
+_MEDIA = {
+    "html": "text/html",
+    "markdown": "text/markdown",
+    "text": "text/plain",
+    "srt": "application/x-subrip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "epub": "application/epub+zip",
+}
+
+
+class Created(BaseModel):
+    """A queued job."""
+
+    id: str
+    status: str
+
+
+class Progress(BaseModel):
+    """Segments done out of the document's total."""
+
+    done: int
+    total: int
+
+
+class JobStatus(BaseModel):
+    """A job's state."""
+
+    id: str
+    filename: str
+    status: str
+    progress: Progress
+    counts: dict[str, int]
+    error: str | None = None
+
+
+def _runner(request: Request) -> JobRunner:
+    return request.app.state.jobs
+
+
+def _job(request: Request, job_id: str) -> JobRecord:
+    job = _runner(request).store.get(job_id)
+    if job is None:
+        raise JobNotFound(f"no document job {job_id!r}")
+    return job
+
+
+@router.post("/v1/documents", response_model=Created, status_code=202)
+async def create(
+    request: Request,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File(description="the document; its format comes from its name")],
+    target: Annotated[str, Form()],
+    source: Annotated[str, Form()] = "auto",
+) -> Created:
+    """Queue a document for translation; unreadable or unsupported files are refused now."""
+    name = file.filename or ""
+    file_format(name)
+    data = await file.read()
+    if not data:
+        raise InputError("the uploaded file is empty")
+    if len(data) > runtime.settings.max_chars * 4:
+        raise InputTooLarge(
+            f"the file has {len(data)} bytes; at most {runtime.settings.max_chars * 4}"
+        )
+    target = normalize_code(target)
+    source = source if source == "auto" else normalize_code(source)
+    document: Any = await run_in_threadpool(load_file, data, name)
+    runner = _runner(request)
+    job_id = runner.store.create(name, data, source, target, len(document.segments))
+    runner.submit(job_id)
+    return Created(id=job_id, status="queued")
+
+
+@router.get("/v1/documents/{job_id}", response_model=JobStatus)
+def status(request: Request, job_id: str) -> JobStatus:
+    """A job's status and progress."""
+    job = _job(request, job_id)
+    progress = Progress(done=min(job.done, job.total), total=job.total)
+    return JobStatus(
+        id=job.id,
+        filename=job.filename,
+        status=job.status,
+        progress=progress,
+        counts=job.counts,
+        error=job.error,
+    )
+
+
+@router.get("/v1/documents/{job_id}/result")
+def result(request: Request, job_id: str) -> FileResponse:
+    """The translated document, once the job is done."""
+    job = _job(request, job_id)
+    if job.status != "done":
+        raise JobNotDone(f"job {job_id} is {job.status}, not done")
+    path = _runner(request).store.folder(job_id) / "output"
+    return FileResponse(path, media_type=_MEDIA[file_format(job.filename)], filename=job.filename)
