@@ -189,6 +189,9 @@ def _translate_batch(
     if report is not None:
         write_report(report, reports, time.monotonic() - started)
     failed = [r for r in reports if r.error or r.counts.get("failed")]
+    for r in failed:
+        reason = r.error or f"{r.counts['failed']} segments kept untranslated"
+        typer.echo(f"failed: {r.source}: {reason}", err=True)
     if failed:
         typer.echo(f"error: {len(failed)} of {len(reports)} files had failures", err=True)
         raise typer.Exit(4)

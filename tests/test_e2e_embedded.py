@@ -96,3 +96,40 @@ def test_proofread_an_email(runtime: Runtime) -> None:
     assert all(EMAIL[i.offset : i.offset + i.length] == i.text for i in result.issues)
     grammar = [i for i in result.issues if i.rule == "LLM_GRAMMAR"]
     assert all(i.replacements and i.replacements[0] != i.text for i in grammar)
+
+
+def test_batch_translates_a_markdown_file(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "notiz.md"
+    source.write_text(
+        "# Mein Computer\n\nMein Computer startet nicht mehr. Siehe `dmesg` und [das Forum](https://example.org).\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "translate",
+            str(source),
+            "--to",
+            "en",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "DRAGOMAN_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 0, result.stderr
+    translated = (out / "notiz.md").read_text(encoding="utf-8")
+    assert (
+        translated.startswith("# ")
+        and "`dmesg`" in translated
+        and "](https://example.org)" in translated
+    )
+    assert "computer" in translated.lower() and "Mein" not in translated

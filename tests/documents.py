@@ -1,0 +1,56 @@
+"""Small documents of every binary format, built in the tests."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from ebooklib import epub
+
+
+def make_docx(paragraphs: list[list[tuple[str, str]]]) -> bytes:
+    """A .docx whose paragraphs are runs of (text, style) with style "", "b" or "i"."""
+    document = docx.Document()
+    for runs in paragraphs:
+        paragraph = document.add_paragraph()
+        for text, style in runs:
+            run = paragraph.add_run(text)
+            run.bold = style == "b" or None
+            run.italic = style == "i" or None
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Zelle eins", "Zelle zwei"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_epub(chapters: dict[str, str]) -> bytes:
+    """An .epub with one XHTML chapter per entry (file name → body HTML)."""
+    book = epub.EpubBook()
+    book.set_identifier("dragoman-test")
+    book.set_title("Testbuch")
+    book.set_language("de")
+    items = []
+    for name, body in chapters.items():
+        item = epub.EpubHtml(title=name, file_name=name, lang="de")
+        item.content = f"<html><body>{body}</body></html>"
+        book.add_item(item)
+        items.append(item)
+    book.toc = items
+    book.spine = ["nav", *items]
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    out = io.BytesIO()
+    epub.write_epub(out, book)
+    return out.getvalue()
+
+
+SRT = """1
+00:00:01,000 --> 00:00:03,000
+Hallo, wie geht es dir?
+
+2
+00:00:04,000 --> 00:00:06,500
+<i>Ich bin hier</i>
+und warte auf dich.
+"""

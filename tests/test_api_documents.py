@@ -1,0 +1,118 @@
+"""The document jobs API: upload, poll, download; refusals; a job that survives a restart."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import docx
+from fastapi.testclient import TestClient
+
+from services.app import create_app
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.documents import SRT, make_docx
+from tests.fakes import RecordingChatModel, segment_replier
+
+
+def app_for(data_dir, model=None) -> TestClient:
+    if model is None:
+        settings = Settings(backend="pseudo", data_dir=data_dir, warm_up=False)
+        return TestClient(create_app(settings), raise_server_exceptions=False)
+    settings = Settings(backend="llama-server", data_dir=data_dir, warm_up=False, batch_segments=1)
+    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False)
+
+
+def wait_done(client: TestClient, job_id: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/v1/documents/{job_id}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"job still {body}")
+
+
+def test_upload_poll_and_download(tmp_path) -> None:
+    data = make_docx([[("Hallo ", ""), ("Welt", "b"), (".", "")]])
+    with app_for(tmp_path) as client:
+        created = client.post(
+            "/v1/documents",
+            files={"file": ("brief.docx", data)},
+            data={"target": "en", "source": "de"},
+        )
+        assert created.status_code == 202, created.text
+        job = wait_done(client, created.json()["id"])
+        assert job["status"] == "done" and job["progress"] == {"done": 3, "total": 3}
+        assert job["counts"] == {"ok": 3} and job["filename"] == "brief.docx"
+        result = client.get(f"/v1/documents/{job['id']}/result")
+    assert result.headers["content-type"].startswith("application/vnd.openxmlformats")
+    runs = [(r.text, r.bold) for r in docx.Document(io.BytesIO(result.content)).paragraphs[0].runs]
+    assert runs == [("[Ĥàĺĺö ", None), ("Ŵéĺţ", True), (".]", None)]
+
+
+def test_unsupported_corrupt_and_unknown(tmp_path) -> None:
+    with app_for(tmp_path) as client:
+        pdf = client.post(
+            "/v1/documents", files={"file": ("a.pdf", b"%PDF-1.4")}, data={"target": "en"}
+        )
+        assert pdf.status_code == 415 and pdf.json()["error"]["code"] == "unsupported_format"
+        broken = client.post(
+            "/v1/documents", files={"file": ("a.docx", b"not a zip")}, data={"target": "en"}
+        )
+        assert (
+            broken.status_code == 422
+            and "not a readable .docx" in broken.json()["error"]["message"]
+        )
+        latin = client.post(
+            "/v1/documents",
+            files={"file": ("a.txt", "Grüße".encode("latin-1"))},
+            data={"target": "en"},
+        )
+        assert latin.status_code == 422 and "not valid UTF-8" in latin.json()["error"]["message"]
+        missing = client.get("/v1/documents/nope")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        nolang = client.post(
+            "/v1/documents", files={"file": ("a.srt", SRT.encode())}, data={"target": "xx"}
+        )
+        assert nolang.status_code == 422
+
+
+def test_result_before_done_is_409(tmp_path) -> None:
+    slow = RecordingChatModel(reply=segment_replier(lambda text: time.sleep(0.2) or text.upper()))
+    with app_for(tmp_path, slow) as client:
+        job = client.post(
+            "/v1/documents",
+            files={"file": ("film.srt", SRT.encode())},
+            data={"target": "en", "source": "de"},
+        ).json()
+        early = client.get(f"/v1/documents/{job['id']}/result")
+        assert early.status_code == 409 and early.json()["error"]["code"] == "not_finished"
+        wait_done(client, job["id"])
+
+
+def test_a_job_survives_a_restart(tmp_path) -> None:
+    text = "".join(f"Satz Nummer {n} im Dokument.\n\n" for n in range(12))
+    slow = RecordingChatModel(reply=segment_replier(lambda t: time.sleep(0.1) or t.upper()))
+    with app_for(tmp_path, slow) as client:
+        job_id = client.post(
+            "/v1/documents",
+            files={"file": ("notes.md", text.encode())},
+            data={"target": "en", "source": "de"},
+        ).json()["id"]
+        deadline = time.monotonic() + 10
+        while (
+            client.get(f"/v1/documents/{job_id}").json()["progress"]["done"] < 3
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+    first_calls = len(slow.history)
+    assert 3 <= first_calls < 12  # stopped midway
+    fresh = RecordingChatModel(reply=segment_replier(lambda t: t.upper()))
+    with app_for(tmp_path, fresh) as client:
+        job = wait_done(client, job_id)
+        assert job["status"] == "done"
+        out = client.get(f"/v1/documents/{job_id}/result").text
+    assert out.startswith("SATZ NUMMER 0 IM DOKUMENT.") and "SATZ NUMMER 11 IM DOKUMENT." in out
+    assert len(fresh.history) <= 12 - first_calls + 1  # finished segments came from memory
