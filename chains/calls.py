@@ -23,10 +23,14 @@ class ModelCaller:
         model: BaseLanguageModel,
         max_tokens_param: str | None,
         fault_check: FaultCheck | None = None,
+        retries: int = 0,
+        backoff: float = 0.5,
     ) -> None:
         self.model = model
         self.max_tokens_param = max_tokens_param
         self.fault_check = fault_check
+        self.retries = retries
+        self.backoff = backoff
         self.calls = 0
 
     async def __call__(
@@ -37,13 +41,18 @@ class ModelCaller:
         if self.max_tokens_param:
             kwargs[self.max_tokens_param] = max_tokens
         model = self.model.bind(**kwargs) if kwargs else self.model
-        async with gate:
-            self.calls += 1
+        for attempt in range(self.retries + 1):
             try:
-                result = await model.ainvoke(prompt)
+                async with gate:
+                    self.calls += 1
+                    result = await model.ainvoke(prompt)
+                return str(result.content) if isinstance(result, BaseMessage) else str(result)
             except Exception as exc:
                 fault = self.fault_check(exc) if self.fault_check else None
                 if fault is None:
                     raise
-                raise fault from exc
-        return str(result.content) if isinstance(result, BaseMessage) else str(result)
+                if attempt == self.retries:
+                    raise fault from exc
+            # A restarting or overloaded backend often answers a moment later.
+            await asyncio.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -16,10 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chains.errors import DragomanError
 
+from .admission import Admission
+from .auth import load_or_create_token, require_token
 from .errormap import error_body, http_status
 from .jobs import JobRunner, JobStore
 from .routes import documents, languagetool, libretranslate, meta, proofread, translate, web
 from .runtime import Runtime
+from .security import BodyLimit, HostGuard
 from .settings import Settings
 
 log = logging.getLogger("dragoman")
@@ -31,7 +35,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DragomanError)
     async def _typed(request: Request, exc: DragomanError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=http_status(exc))
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return JSONResponse(error_body(exc.code, exc.message), http_status(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -66,8 +72,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         yield
         await app.state.jobs.stop()
 
-    app = FastAPI(title="Dragoman", version="0.1.0", lifespan=lifespan)
+    settings = runtime.settings
+    app = FastAPI(
+        title="Dragoman", version="0.1.0", lifespan=lifespan, dependencies=[Depends(require_token)]
+    )
     app.state.runtime = runtime
+    app.state.token = load_or_create_token(settings)
+    app.state.admission = Admission(settings.parallel, settings.max_queue)
     app.state.jobs = JobRunner(runtime, JobStore(runtime.settings.data_dir / "jobs"))
     install_error_handlers(app)
     app.include_router(meta.router)
@@ -78,4 +89,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(documents.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.cors_origins:  # no CORS headers at all unless an origin is configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_headers=["*"],
+            allow_methods=["*"],
+        )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     return app

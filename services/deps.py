@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from chains.translate import Translator
 
+from .admission import Admission
 from .runtime import Runtime
 
 
@@ -25,3 +26,11 @@ def get_translator(runtime: RuntimeDep) -> Translator:
 
 
 TranslatorDep = Annotated[Translator, Depends(get_translator)]
+
+
+def get_admission(request: Request) -> Admission:
+    """The app's gate towards the model."""
+    return request.app.state.admission
+
+
+AdmissionDep = Annotated[Admission, Depends(get_admission)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from chains.errors import BackendUnavailable, DragomanError, InputError, InputTooLarge
 from chains.formats import UnsupportedFormat
 
+from .admission import DeadlineExceeded, Overloaded
+from .auth import Unauthorized
 from .errors import ConfigError, JobNotDone, JobNotFound
 
 HTTP_STATUS: dict[type[DragomanError], int] = {
@@ -12,6 +14,9 @@ HTTP_STATUS: dict[type[DragomanError], int] = {
     InputTooLarge: 413,
     InputError: 422,
     BackendUnavailable: 503,
+    Overloaded: 429,
+    DeadlineExceeded: 504,
+    Unauthorized: 401,
     JobNotFound: 404,
     JobNotDone: 409,
     ConfigError: 500,

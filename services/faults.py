@@ -30,6 +30,9 @@ def as_backend_error(exc: BaseException, url: str) -> BackendUnavailable | None:
         "APITimeoutError",
     }:
         return BackendUnavailable(where, str(exc) or type(exc).__name__)
+    # A body that is not the API's JSON: the backend is up but broken, or not the server we think.
+    if names & {"APIResponseValidationError", "JSONDecodeError", "ResponseError"}:
+        return BackendUnavailable(where, f"invalid answer ({type(exc).__name__}: {exc})")
     return None
 
 

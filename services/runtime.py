@@ -99,6 +99,7 @@ class Runtime:
             memory=self.memory,
             fault_check=partial(as_backend_error, url=self.url("translate")),
             progress=progress,
+            retries=self.settings.backend_retries,
         )
 
     def corrector(self) -> Corrector:
@@ -108,6 +109,7 @@ class Runtime:
             self.profile("proofread"),
             fault_check=partial(as_backend_error, url=self.url("proofread")),
             concurrency=self.settings.parallel,
+            retries=self.settings.backend_retries,
         )
 
     def nlp(self) -> Any:

@@ -61,6 +61,22 @@ class Settings(BaseSettings):
     max_proofread_chars: int = Field(
         100_000, ge=1, description="most characters to proofread at once"
     )
+    token: SecretStr | None = Field(
+        None, description="API token; by default one is generated and kept in the config folder"
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Host names accepted besides localhost, 127.0.0.1, [::1]"
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed to call the API from a web page"
+    )
+    open_languagetool: bool = Field(
+        False, description="serve /v2/check without a token (only when bound to loopback)"
+    )
+    max_body_bytes: int = Field(8_000_000, ge=1024, description="largest request body accepted")
+    max_queue: int = Field(16, ge=0, description="requests waiting for the model before 429s")
+    request_deadline: float = Field(600.0, gt=0, description="seconds a request may take at most")
+    backend_retries: int = Field(2, ge=0, le=10, description="retries after a backend fault")
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,9 @@ from langchain_core.globals import set_llm_cache
 
 from services.settings import Settings
 
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,6 +22,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("DRAGOMAN_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("DRAGOMAN_DATA_DIR", str(tmp_path / "data"))
+    # Every API call in the tests carries this token, as clients must; TestClient's host is allowed.
+    monkeypatch.setenv("DRAGOMAN_TOKEN", TOKEN)
+    monkeypatch.setenv("DRAGOMAN_ALLOWED_HOSTS", '["testserver"]')
     set_llm_cache(None)
 
 

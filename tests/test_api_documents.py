@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH
 from tests.documents import SRT, make_docx
 from tests.fakes import RecordingChatModel, segment_replier
 
@@ -18,10 +19,10 @@ from tests.fakes import RecordingChatModel, segment_replier
 def app_for(data_dir, model=None) -> TestClient:
     if model is None:
         settings = Settings(backend="pseudo", data_dir=data_dir, warm_up=False)
-        return TestClient(create_app(settings), raise_server_exceptions=False)
+        return TestClient(create_app(settings), raise_server_exceptions=False, headers=AUTH)
     settings = Settings(backend="llama-server", data_dir=data_dir, warm_up=False, batch_segments=1)
     runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
-    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False)
+    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 
 
 def wait_done(client: TestClient, job_id: str, timeout: float = 30) -> dict:

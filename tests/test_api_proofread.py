@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH
 from tests.fakes import RecordingChatModel
 
 
@@ -38,7 +39,7 @@ def client(tmp_path) -> TestClient:
         backend="llama-server", data_dir=tmp_path, warm_up=False, max_proofread_chars=500
     )
     runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
-    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False)
+    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 
 
 def test_proofread_returns_grounded_issues(client) -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH
 from tests.fakes import RecordingChatModel, echo_chat_model, segment_replier
 
 POST = (
@@ -28,7 +29,9 @@ def make_client(tmp_path, model=None, **settings) -> tuple[TestClient, Recording
     model = model or RecordingChatModel(reply=segment_replier(upper))
     config = Settings(backend="llama-server", data_dir=tmp_path / "data", warm_up=False, **settings)
     runtime = Runtime(config, model_factory=lambda resolved, settings, recorder: model)
-    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False), model
+    return TestClient(
+        create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH
+    ), model
 
 
 def test_translate_html_keeps_markup(tmp_path) -> None:

@@ -7,13 +7,14 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH
 from tests.fakes import FakeOpenAIServer, free_port
 
 
 def client_for(settings: Settings, model=None) -> TestClient:
     factory = (lambda resolved, settings, recorder: model) if model else None
     runtime = Runtime(settings, model_factory=factory) if factory else Runtime(settings)
-    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False)
+    return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 
 
 def test_health_reports_each_task_backend(pseudo_settings: Settings) -> None:

@@ -11,6 +11,7 @@ import httpx
 
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH, TOKEN
 from tests.fakes import FakeOpenAIServer, free_port, translate_text
 
 
@@ -84,6 +85,7 @@ def test_serve_against_an_openai_compatible_server() -> None:
             server.base_url,
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("DRAGOMAN_")}
+        env["DRAGOMAN_TOKEN"] = TOKEN
         with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as process:
             try:
                 url = f"http://127.0.0.1:{port}"
@@ -91,7 +93,7 @@ def test_serve_against_an_openai_compatible_server() -> None:
                 assert health["status"] == "ok"
                 assert health["backends"]["translate"]["url"] == server.base_url
                 body = {"q": "Guten Morgen!", "source": "de", "target": "en"}
-                response = httpx.post(f"{url}/v1/translate", json=body)
+                response = httpx.post(f"{url}/v1/translate", json=body, headers=AUTH)
                 assert response.json()["translations"][0]["text"] == "Good morning!"
             finally:
                 process.terminate()

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH, TOKEN
 from tests.fakes import translate_text
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
     """One embedded runtime for the module: the model loads once per process anyway."""
-    return Runtime(Settings(data_dir=tmp_path_factory.mktemp("data"), memory=False))
+    data = tmp_path_factory.mktemp("data")
+    return Runtime(Settings(data_dir=data, memory=False, token=TOKEN, allowed_hosts=["testserver"]))
 
 
 def test_german_sentence_to_english(runtime: Runtime) -> None:
@@ -27,7 +29,7 @@ def test_german_sentence_to_english(runtime: Runtime) -> None:
 
 
 def test_service_reports_embedded_backend_ready_and_translates(runtime: Runtime) -> None:
-    with TestClient(create_app(runtime=runtime)) as client:
+    with TestClient(create_app(runtime=runtime), headers=AUTH) as client:
         health = client.get("/health").json()
         assert health["status"] == "ok"
         assert health["backends"]["translate"]["backend"] == "embedded"

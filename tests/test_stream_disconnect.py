@@ -11,6 +11,7 @@ import uvicorn
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import AUTH
 from tests.fakes import RecordingChatModel, free_port, segment_replier
 
 
@@ -36,7 +37,11 @@ def test_disconnect_cancels_remaining_items(tmp_path) -> None:
         items = [f"Beitrag Nummer {n} im Forum." for n in range(12)]
         body = {"q": items, "source": "de", "target": "en"}
         with httpx.stream(
-            "POST", f"http://127.0.0.1:{port}/v1/translate/stream", json=body, timeout=10
+            "POST",
+            f"http://127.0.0.1:{port}/v1/translate/stream",
+            json=body,
+            headers=AUTH,
+            timeout=10,
         ) as response:
             first = next(response.iter_lines())
         assert '"index": 0' in first

@@ -51,9 +51,10 @@ class Corrector:
         profile: ModelProfile,
         fault_check: FaultCheck | None = None,
         concurrency: int = 1,
+        retries: int = 0,
     ) -> None:
         self.profile = profile
-        self._call = ModelCaller(model, profile.max_tokens_param, fault_check)
+        self._call = ModelCaller(model, profile.max_tokens_param, fault_check, retries)
         self._gate_size = concurrency
 
     @property

@@ -82,12 +82,13 @@ class Translator:
         memory: Memory | None = None,
         fault_check: FaultCheck | None = None,
         progress: Callable[[int], None] | None = None,
+        retries: int = 0,
     ) -> None:
         self.model = model
         self.profile = profile
         self.options = options or TranslateOptions()
         self.memory = memory
-        self._caller = ModelCaller(model, profile.max_tokens_param, fault_check)
+        self._caller = ModelCaller(model, profile.max_tokens_param, fault_check, retries)
         # Called with the number of segments just finished (from memory or a model).
         self.progress = progress
         self._gates: dict[int, asyncio.Semaphore] = {}

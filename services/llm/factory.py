@@ -43,7 +43,7 @@ def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder
         stop=resolved.preset.stop or None,
         extra_body=dict(resolved.backend.extra_body) or None,
         timeout=settings.request_timeout,
-        max_retries=1,
+        max_retries=0,  # Dragoman retries faults itself, with backoff (settings.backend_retries)
         http_client=sync_client,
         http_async_client=async_client,
     )

@@ -17,7 +17,7 @@ from chains.errors import InputError
 from chains.proofread.check import CHECKS
 from chains.proofread.issues import Issue
 
-from ..deps import RuntimeDep
+from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
 from ..proofreading import check_language, check_size, run_proofread
 
@@ -109,7 +109,7 @@ def _wanted(issue: Issue, fields: CheckFields) -> bool:
 
 
 @router.post("/v2/check")
-async def check(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) -> dict[str, Any]:
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))
     check_language(fields.language)
@@ -121,7 +121,8 @@ async def check(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     else:
         raise InputError("give the text to check in 'text' or 'data'")
     check_size(runtime, plain)
-    result = await run_proofread(runtime, plain, "text", list(CHECKS))
+    async with admission.slot(runtime.settings.request_deadline):
+        result = await run_proofread(runtime, plain, "text", list(CHECKS))
     matches = []
     for issue in result.issues:
         span = origins[issue.offset : issue.offset + issue.length]

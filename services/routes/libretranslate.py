@@ -16,9 +16,9 @@ from chains.detect import detect_language
 from chains.errors import InputError
 from chains.languages import language_names
 
-from ..deps import RuntimeDep, TranslatorDep
+from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
 from ..forms import read_fields, validated
-from .translate import TranslateBody, item_requests, run_item
+from .translate import TranslateBody, item_requests, run_items
 
 router = APIRouter(tags=["LibreTranslate"])
 
@@ -63,12 +63,14 @@ def _detected(text: str) -> DetectedLanguage:
 
 @router.post("/translate", response_model=LibreTranslateResponse, response_model_exclude_none=True)
 async def translate(
-    request: Request, runtime: RuntimeDep, translator: TranslatorDep
+    request: Request, runtime: RuntimeDep, translator: TranslatorDep, admission: AdmissionDep
 ) -> LibreTranslateResponse:
     """Translate like LibreTranslate does, keeping HTML markup when format is html."""
     body = validated(LibreTranslateBody, await read_fields(request))
     ours = TranslateBody(q=body.q, source=body.source, target=body.target, format=body.format)
-    results = [await run_item(runtime, translator, r) for r in item_requests(runtime, ours)]
+    items = item_requests(runtime, ours)
+    async with admission.slot(runtime.settings.request_deadline):
+        results = await run_items(request, runtime, translator, items)
     texts = [r.text for r in results]
     detected = None
     if body.source == "auto":

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from chains.proofread.check import CHECKS
 
-from ..deps import RuntimeDep
+from ..deps import AdmissionDep, RuntimeDep
 from ..proofreading import check_language, check_size, run_proofread
 
 router = APIRouter()
@@ -54,11 +54,14 @@ class ProofreadResponse(BaseModel):
 
 
 @router.post("/v1/proofread", response_model=ProofreadResponse)
-async def proofread(body: ProofreadBody, runtime: RuntimeDep) -> ProofreadResponse:
+async def proofread(
+    body: ProofreadBody, runtime: RuntimeDep, admission: AdmissionDep
+) -> ProofreadResponse:
     """Flag grammar, passive voice and style issues with exact offsets and fixes."""
     check_language(body.language)
     check_size(runtime, body.text)
-    result = await run_proofread(runtime, body.text, body.format, list(body.checks))
+    async with admission.slot(runtime.settings.request_deadline):
+        result = await run_proofread(runtime, body.text, body.format, list(body.checks))
     issues = [
         IssueOut(
             offset=i.offset,

@@ -7,15 +7,15 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from chains.errors import DragomanError, InputError, InputTooLarge
+from chains.errors import BackendUnavailable, DragomanError, InputError, InputTooLarge
 from chains.languages import normalize_code
 from chains.translate import ItemResult, TranslateRequest, Translator, translate_document
 
-from ..deps import RuntimeDep, TranslatorDep
+from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
 from ..faults import backend_errors
 from ..runtime import Runtime
 
@@ -75,12 +75,38 @@ async def run_item(
         return await translate_document(translator, request)
 
 
+async def run_items(
+    request: Request, runtime: Runtime, translator: Translator, items: list[TranslateRequest]
+) -> list[ItemResult]:
+    """Translate items in order; an item the backend failed on comes back `failed`, not lost.
+    If the backend failed every item, that is a 503; a client that left stops the work."""
+    results: list[ItemResult] = []
+    faults: list[BackendUnavailable] = []
+    for item in items:
+        if await request.is_disconnected():
+            break
+        try:
+            results.append(await run_item(runtime, translator, item))
+        except BackendUnavailable as exc:
+            faults.append(exc)
+            results.append(ItemResult(item.text, item.source, "failed", reasons=[exc.message]))
+    if faults and len(faults) == len(items):
+        raise faults[0]
+    return results
+
+
 @router.post("/v1/translate", response_model=TranslateResponse)
 async def translate(
-    body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep
+    request: Request,
+    body: TranslateBody,
+    runtime: RuntimeDep,
+    translator: TranslatorDep,
+    admission: AdmissionDep,
 ) -> TranslateResponse:
     """Translate text, HTML or Markdown, keeping markup; each item carries its status."""
-    results = [await run_item(runtime, translator, r) for r in item_requests(runtime, body)]
+    items = item_requests(runtime, body)
+    async with admission.slot(runtime.settings.request_deadline):
+        results = await run_items(request, runtime, translator, items)
     return TranslateResponse(
         translations=[
             Translation(text=r.text, detected_source=r.detected_source, status=r.status)
@@ -98,12 +124,13 @@ async def translate(
     },
 )
 async def translate_stream(
-    body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep
+    body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep, admission: AdmissionDep
 ) -> StreamingResponse:
     """Like /v1/translate, as NDJSON: a line per item as soon as it is done, then a `done` line."""
     requests = item_requests(runtime, body)
+    admission.reserve()  # refuse now (429) rather than after the stream has started
 
-    async def lines() -> AsyncIterator[str]:
+    async def item_lines() -> AsyncIterator[str]:
         totals: Counter[str] = Counter()
         for index, request in enumerate(requests):
             try:
@@ -132,5 +159,10 @@ async def translate_stream(
             "backend_calls": translator.calls,
         }
         yield json.dumps(done) + "\n"
+
+    async def lines() -> AsyncIterator[str]:
+        async with admission.admitted():
+            async for line in item_lines():
+                yield line
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")

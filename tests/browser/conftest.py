@@ -20,6 +20,7 @@ import uvicorn
 from services.app import create_app
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import TOKEN
 from tests.corpus import CORPUS
 from tests.fakes import free_port
 
@@ -90,14 +91,16 @@ def serve(settings: Settings) -> Iterator[str]:
 def pseudo_dragoman(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Dragoman on the pseudo backend: fast and deterministic."""
     data = tmp_path_factory.mktemp("pseudo-data")
-    yield from serve(Settings(backend="pseudo", data_dir=data, warm_up=False, memory=False))
+    yield from serve(
+        Settings(backend="pseudo", data_dir=data, warm_up=False, memory=False, token=TOKEN)
+    )
 
 
 @pytest.fixture(scope="session")
 def embedded_dragoman(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Dragoman on the real embedded model."""
     data = tmp_path_factory.mktemp("embedded-data")
-    yield from serve(Settings(data_dir=data, memory=False))
+    yield from serve(Settings(data_dir=data, memory=False, token=TOKEN))
 
 
 # The GM_* functions a userscript manager provides; requests go through Python, as a manager's
@@ -165,6 +168,7 @@ def open_page(browser: Any, corpus_site: str) -> Iterator[Any]:
             "serviceUrl": service,
             "target": target,
             "mode": mode,
+            "token": TOKEN,
             "autoSites": ["127.0.0.1"] if auto else [],
             "customSelectors": selectors,
         }

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.conftest import TOKEN
 
 
 @pytest.fixture
 def web(browser: Any, pseudo_dragoman: str) -> Any:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(pseudo_dragoman + "/")
+    page.goto(f"{pseudo_dragoman}/?token={TOKEN}")  # the link `dragoman serve` prints
     page.wait_for_function("() => document.querySelectorAll('#target option').length > 10")
     yield page
     context.close()

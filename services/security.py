@@ -1,0 +1,82 @@
+"""ASGI guards in front of the app: Host allowlist (against DNS rebinding) and body size."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+async def send_error(send: Send, status: int, code: str, message: str) -> None:
+    """Answer with Dragoman's JSON error body."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            host = value.decode("latin-1").lower()
+            return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return ""
+
+
+class HostGuard:
+    """Refuse requests whose Host is not this machine's (or a configured name)."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = DEFAULT_HOSTS | {h.lower() for h in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _host(scope) not in self.allowed:
+            message = f"Host {_host(scope)!r} is not served here; see DRAGOMAN_ALLOWED_HOSTS"
+            await send_error(send, 421, "host_not_allowed", message)
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuse bodies over `limit` bytes, by their declared length or as they arrive."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        message = f"the request body is over {self.limit} bytes"
+        if declared is not None and int(declared) > self.limit:
+            await send_error(send, 413, "body_too_large", message)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            item = await receive()
+            seen += len(item.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge(message)
+            return item
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge as exc:
+            await send_error(send, 413, "body_too_large", str(exc))
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the limit."""
