@@ -20,6 +20,7 @@ from chains.proofread.check import CHECKS
 from chains.proofread.check import proofread as run_checks
 from chains.translate import TranslateRequest, Translator, plan_document, translate_document
 
+from .auth import load_or_create_token
 from .batch import plan, run_batch, summary, write_report
 from .errormap import exit_code
 from .faults import backend_errors
@@ -74,10 +75,19 @@ def serve(
         err.print(
             f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})"
         )
-    err.print(f"Dragoman is serving on http://{settings.host}:{settings.port}")
-    uvicorn.run(
-        create_app(runtime=runtime), host=settings.host, port=settings.port, log_level="info"
-    )
+    web = create_app(runtime=runtime)
+    url = f"http://{settings.host}:{settings.port}"
+    err.print(f"Dragoman is serving on {url}")
+    err.print(f"  web page: {url}/?token={web.state.token}", soft_wrap=True)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"  listening beyond this machine on {settings.host}: clients need the token")
+    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def token() -> None:
+    """Print the API token clients must send (made on first use, kept with mode 0600)."""
+    typer.echo(load_or_create_token(load_settings()))
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,8 +38,14 @@ def last_user_text(messages: list[BaseMessage]) -> str:
 class FakeOpenAIServer:
     """An OpenAI- and Ollama-shaped server on 127.0.0.1 that records requests, scripts replies."""
 
-    def __init__(self, reply: Callable[[dict[str, Any]], str] = lambda body: "Hello") -> None:
+    def __init__(
+        self,
+        reply: Callable[[dict[str, Any]], str] = lambda body: "Hello",
+        fault: Callable[[int], str | None] = lambda n: None,
+    ) -> None:
+        """`fault(n)` may make request n misbehave: "500", "garbage", "drop" or "slow:<seconds>"."""
         self.reply = reply
+        self.fault = fault
         self.requests: list[dict[str, Any]] = []
         server = self
 
@@ -62,6 +69,27 @@ class FakeOpenAIServer:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fault = server.fault(len(server.requests))
+                if fault == "drop":  # close the connection without an answer
+                    server.requests.append({"path": self.path, "json": body, "dropped": True})
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if fault == "500":
+                    server.requests.append({"path": self.path, "json": body, "failed": True})
+                    self._send(500, {"error": {"message": "model crashed"}})
+                    return
+                if fault == "garbage":
+                    server.requests.append({"path": self.path, "json": body, "garbage": True})
+                    data = b"<html>502 Bad Gateway</html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                if fault and fault.startswith("slow:"):
+                    time.sleep(float(fault[5:]))
                 server.requests.append(
                     {
                         "path": self.path,
