@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test lint install install-test browser clean
+.PHONY: run test bench lint install install-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ run: install
 ## test: install test extras and run lint, type checks and the whole suite
 test: install-test lint
 	$(BIN)/python -m pytest
+
+## bench: run every benchmark (about 10 minutes) and write docs/benchmarks.md
+bench: install-test
+	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
+	$(BIN)/python -m bench.run
 
 lint: install-test
 	$(BIN)/ruff check .

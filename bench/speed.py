@@ -1,0 +1,101 @@
+"""2. Speed on real forum pages: overhead over direct calls, batching against the naive way,
+the translation memory, and time to the first translated post on the stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from chains.markup.html import HtmlDocument
+from chains.translate import ModelProfile, TranslateOptions, TranslateRequest, Translator, translate_document
+from chains.translate.prompting import single_prompt
+from services.memory import SqliteMemory
+from tests.fakes import segment_replier
+
+from .common import LatencyChatModel, forum_pages, timer
+
+POSTS = ".postbody .content, .message-body .bbWrapper, blockquote.messageText, div.text"
+
+
+def page_posts(limit: int = 12) -> list[str]:
+    """Post bodies (innerHTML) from a German forum page."""
+    for page in forum_pages("de"):
+        posts = BeautifulSoup(page.text(), "html.parser").select(POSTS)
+        if len(posts) >= 4:
+            return [p.decode_contents() for p in posts[:limit]]
+    raise RuntimeError("no forum page with posts")
+
+
+def upper(text: str) -> str:
+    import re
+
+    return re.sub(r"(</?[a-z]\d+/?>)|([^<]+|<)", lambda m: m.group(1) or m.group(2).upper(), text)
+
+
+def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
+    """Dragoman against the same segments sent one by one straight to llama.cpp (no memory)."""
+    segments = list({s.text: s for p in posts for s in HtmlDocument(p).segments}.values())[:30]
+    html = "".join(f"<p>{s.text}</p>" for s in segments if "<" not in s.text)
+    model = runtime.model("translate")
+    profile = runtime.profile("translate")
+    texts = [s.text for s in segments if "<" not in s.text]
+    with timer() as direct:
+        for text in texts:
+            model.invoke(single_prompt(profile, text, "de", "en").to_string())
+    translator = Translator(model, profile)
+    with timer() as ours:
+        asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
+    return {"segments": len(texts), "direct_s": round(direct[0], 2), "dragoman_s": round(ours[0], 2),
+            "ratio": round(ours[0] / direct[0], 3), "dragoman_calls": translator.calls}  # fmt: skip
+
+
+def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
+    """Batching + dedupe + a fixed prefix against one request per post's whole innerHTML."""
+    naive = LatencyChatModel(reply=lambda messages: str(messages[-1].content).upper())
+    with timer() as naive_wall:
+        for post in posts:
+            naive.invoke([("system", "Translate this HTML from German to English, keep all tags."), ("human", post)])
+    ours_model = LatencyChatModel(reply=segment_replier(upper))
+    translator = Translator(ours_model, ModelProfile(style="chat"), TranslateOptions())
+    with timer() as ours_wall:
+        asyncio.run(translate_many(translator, posts, "html"))
+    return {
+        "posts": len(posts),
+        "naive": {"requests": naive.requests, "model_seconds": round(naive.virtual_seconds, 1)},
+        "dragoman": {"requests": ours_model.requests, "model_seconds": round(ours_model.virtual_seconds, 1)},
+        "speedup": round(naive.virtual_seconds / ours_model.virtual_seconds, 2),
+    }
+
+
+async def translate_many(translator: Translator, posts: list[str], fmt: str) -> list[Any]:
+    return [await translate_document(translator, TranslateRequest(p, "en", "de", fmt)) for p in posts]
+
+
+def memory_second_run(posts: list[str], folder: Any) -> dict[str, Any]:
+    """The same page twice: the second run comes from the translation memory."""
+    memory = SqliteMemory(folder / "bench-memory.sqlite3")
+    runs = []
+    for _ in range(2):
+        model = LatencyChatModel(reply=segment_replier(upper))
+        translator = Translator(model, ModelProfile(style="chat"), memory=memory)
+        with timer() as took:
+            asyncio.run(translate_many(translator, posts, "html"))
+        runs.append({"wall_s": round(took[0], 3), "requests": model.requests, "model_seconds": round(model.virtual_seconds, 1)})
+    return {"first": runs[0], "second": runs[1]}
+
+
+def first_post_on_stream(url: str, token: str, posts: list[str]) -> dict[str, float]:
+    """Seconds until the first translated post arrives on /v1/translate/stream, and until all."""
+    import httpx
+
+    started = time.perf_counter()
+    first = None
+    with httpx.stream("POST", f"{url}/v1/translate/stream", json={"q": posts, "target": "en", "format": "html"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=600) as response:  # fmt: skip
+        for line in response.iter_lines():
+            if line and first is None:
+                first = time.perf_counter() - started
+    return {"posts": len(posts), "first_s": round(first or 0, 2), "all_s": round(time.perf_counter() - started, 2)}
