@@ -49,7 +49,11 @@ class LatencyChatModel(BaseChatModel):
         shared = len(_common_prefix(prompt, self.last_prompt))
         self.last_prompt = prompt
         fresh = tokens(prompt[shared:])
-        return REQUEST_OVERHEAD_S + fresh / PROMPT_TOKENS_PER_S + tokens(answer) / GENERATED_TOKENS_PER_S
+        return (
+            REQUEST_OVERHEAD_S
+            + fresh / PROMPT_TOKENS_PER_S
+            + tokens(answer) / GENERATED_TOKENS_PER_S
+        )
 
     def _answer(self, messages: list[BaseMessage]) -> tuple[str, float]:
         prompt = "\n".join(str(m.content) for m in messages)

@@ -15,7 +15,10 @@ from .common import CORPUS
 
 def _pr(predicted: list[bool], truth: list[bool]) -> dict[str, float]:
     tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
-    return {"precision": round(tp / max(1, sum(predicted)), 3), "recall": round(tp / max(1, sum(truth)), 3)}
+    return {
+        "precision": round(tp / max(1, sum(predicted)), 3),
+        "recall": round(tp / max(1, sum(truth)), 3),
+    }
 
 
 def passive(nlp: Any) -> list[dict[str, Any]]:
@@ -27,7 +30,14 @@ def passive(nlp: Any) -> list[dict[str, Any]]:
         truth = [row[1].strip() == "1" for row in data]
         ours = [bool(find_passives(doc)) for doc in nlp.pipe(row[0] for row in data)]
         base = [bool(BASELINE.search(row[0])) for row in data]
-        rows.append({"file": name, "sentences": len(data), "parse": _pr(ours, truth), "regex": _pr(base, truth)})
+        rows.append(
+            {
+                "file": name,
+                "sentences": len(data),
+                "parse": _pr(ours, truth),
+                "regex": _pr(base, truth),
+            }
+        )
     return rows
 
 
@@ -46,13 +56,18 @@ def grammar(runtime: Any, n: int = 40) -> dict[str, Any]:
     flagged, suggestions, dropped = [], 0, 0
     for sentence in sources + clean:
         corrector = runtime.corrector()
-        result = asyncio.run(proofread(sentence, "text", ["grammar", "style"], runtime.nlp(), corrector))
+        result = asyncio.run(
+            proofread(sentence, "text", ["grammar", "style"], runtime.nlp(), corrector)
+        )
         flagged.append(any(i.category == "grammar" for i in result.issues))
         suggestions += len(result.issues)
         dropped += result.dropped_ungrounded
     jfleg_flags, cweb_flags = flagged[: len(sources)], flagged[len(sources) :]
     return {
         "jfleg": {"sentences": len(sources), **_pr(jfleg_flags, truth)},
-        "cweb_clean": {"sentences": len(clean), "false_alarm_rate": round(sum(cweb_flags) / max(1, len(clean)), 3)},
+        "cweb_clean": {
+            "sentences": len(clean),
+            "false_alarm_rate": round(sum(cweb_flags) / max(1, len(clean)), 3),
+        },
         "dropped_ungrounded_share": round(dropped / max(1, suggestions + dropped), 3),
     }

@@ -4,19 +4,27 @@ the translation memory, and time to the first translated post on the stream."""
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from typing import Any
 
 from bs4 import BeautifulSoup
 
 from chains.markup.html import HtmlDocument
-from chains.translate import ModelProfile, TranslateOptions, TranslateRequest, Translator, translate_document
+from chains.translate import (
+    ModelProfile,
+    TranslateOptions,
+    TranslateRequest,
+    Translator,
+    translate_document,
+)
 from chains.translate.prompting import single_prompt
 from services.memory import SqliteMemory
 from tests.fakes import segment_replier
 
 from .common import LatencyChatModel, forum_pages, timer
 
+ROUNDS = 3
 POSTS = ".postbody .content, .message-body .bbWrapper, blockquote.messageText, div.text"
 
 
@@ -42,14 +50,21 @@ def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
     model = runtime.model("translate")
     profile = runtime.profile("translate")
     texts = [s.text for s in segments if "<" not in s.text]
-    with timer() as direct:
-        for text in texts:
-            model.invoke(single_prompt(profile, text, "de", "en").to_string())
-    translator = Translator(model, profile)
-    with timer() as ours:
-        asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
-    return {"segments": len(texts), "direct_s": round(direct[0], 2), "dragoman_s": round(ours[0], 2),
-            "ratio": round(ours[0] / direct[0], 3), "dragoman_calls": translator.calls}  # fmt: skip
+    model.invoke(single_prompt(profile, texts[0], "de", "en").to_string())  # warm the prefix cache
+    direct_times, our_times, calls = [], [], 0
+    for _ in range(ROUNDS):  # alternate, so load on the machine hits both alike
+        with timer() as direct:
+            for text in texts:
+                model.invoke(single_prompt(profile, text, "de", "en").to_string())
+        translator = Translator(model, profile)
+        with timer() as ours:
+            asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
+        direct_times.append(direct[0])
+        our_times.append(ours[0])
+        calls = translator.calls
+    d, o = statistics.median(direct_times), statistics.median(our_times)
+    return {"segments": len(texts), "rounds": ROUNDS, "direct_s": round(d, 2), "dragoman_s": round(o, 2),
+            "ratio": round(o / d, 3), "dragoman_calls": calls}  # fmt: skip
 
 
 def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
@@ -57,7 +72,12 @@ def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
     naive = LatencyChatModel(reply=lambda messages: str(messages[-1].content).upper())
     with timer() as naive_wall:
         for post in posts:
-            naive.invoke([("system", "Translate this HTML from German to English, keep all tags."), ("human", post)])
+            naive.invoke(
+                [
+                    ("system", "Translate this HTML from German to English, keep all tags."),
+                    ("human", post),
+                ]
+            )
     ours_model = LatencyChatModel(reply=segment_replier(upper))
     translator = Translator(ours_model, ModelProfile(style="chat"), TranslateOptions())
     with timer() as ours_wall:
@@ -65,13 +85,18 @@ def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
     return {
         "posts": len(posts),
         "naive": {"requests": naive.requests, "model_seconds": round(naive.virtual_seconds, 1)},
-        "dragoman": {"requests": ours_model.requests, "model_seconds": round(ours_model.virtual_seconds, 1)},
+        "dragoman": {
+            "requests": ours_model.requests,
+            "model_seconds": round(ours_model.virtual_seconds, 1),
+        },
         "speedup": round(naive.virtual_seconds / ours_model.virtual_seconds, 2),
     }
 
 
 async def translate_many(translator: Translator, posts: list[str], fmt: str) -> list[Any]:
-    return [await translate_document(translator, TranslateRequest(p, "en", "de", fmt)) for p in posts]
+    return [
+        await translate_document(translator, TranslateRequest(p, "en", "de", fmt)) for p in posts
+    ]
 
 
 def memory_second_run(posts: list[str], folder: Any) -> dict[str, Any]:
@@ -83,7 +108,13 @@ def memory_second_run(posts: list[str], folder: Any) -> dict[str, Any]:
         translator = Translator(model, ModelProfile(style="chat"), memory=memory)
         with timer() as took:
             asyncio.run(translate_many(translator, posts, "html"))
-        runs.append({"wall_s": round(took[0], 3), "requests": model.requests, "model_seconds": round(model.virtual_seconds, 1)})
+        runs.append(
+            {
+                "wall_s": round(took[0], 3),
+                "requests": model.requests,
+                "model_seconds": round(model.virtual_seconds, 1),
+            }
+        )
     return {"first": runs[0], "second": runs[1]}
 
 
@@ -98,4 +129,8 @@ def first_post_on_stream(url: str, token: str, posts: list[str]) -> dict[str, fl
         for line in response.iter_lines():
             if line and first is None:
                 first = time.perf_counter() - started
-    return {"posts": len(posts), "first_s": round(first or 0, 2), "all_s": round(time.perf_counter() - started, 2)}
+    return {
+        "posts": len(posts),
+        "first_s": round(first or 0, 2),
+        "all_s": round(time.perf_counter() - started, 2),
+    }

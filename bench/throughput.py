@@ -6,7 +6,13 @@ import asyncio
 from typing import Any
 
 from chains.markup.html import HtmlDocument
-from chains.translate import ModelProfile, TranslateOptions, TranslateRequest, Translator, translate_document
+from chains.translate import (
+    ModelProfile,
+    TranslateOptions,
+    TranslateRequest,
+    Translator,
+    translate_document,
+)
 from tests.fakes import segment_replier
 
 from .common import LatencyChatModel, timer
@@ -22,10 +28,17 @@ def run(slots: int = 4) -> list[dict[str, Any]]:
         # Each page is made distinct so that nothing is shared between them.
         htmls = ["".join(f"<div>{p} Seite {n}</div>" for p in posts) for n in range(pages)]
         total = sum(len(HtmlDocument(h).segments) for h in htmls)
-        translator = Translator(model, ModelProfile(style="chat"), TranslateOptions(concurrency=slots, batch_segments=8))
+        translator = Translator(
+            model, ModelProfile(style="chat"), TranslateOptions(concurrency=slots, batch_segments=8)
+        )
 
         async def all_pages() -> None:
-            await asyncio.gather(*(translate_document(translator, TranslateRequest(h, "en", "de", "html")) for h in htmls))
+            await asyncio.gather(
+                *(
+                    translate_document(translator, TranslateRequest(h, "en", "de", "html"))
+                    for h in htmls
+                )
+            )
 
         with timer() as took:
             asyncio.run(all_pages())

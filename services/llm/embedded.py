@@ -146,7 +146,12 @@ class LlamaCppCompletion(LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> str:
-        return "".join(chunk.text for chunk in self._stream(prompt, stop, run_manager, **kwargs))
+        params = self._params(stop, kwargs)
+        if self.recorder is not None:
+            self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
+            return ""
+        with self.lock:
+            return self.llama.create_completion(prompt, **params)["choices"][0]["text"]
 
     def _stream(
         self,
