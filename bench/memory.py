@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -28,10 +29,8 @@ def run(posts: list[str]) -> dict[str, Any]:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            try:
+            with contextlib.suppress(psutil.Error):
                 peak = max(peak, psutil.Process(process.pid).memory_info().rss)
-            except psutil.Error:
-                pass
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()

@@ -70,7 +70,7 @@ def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
 def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
     """Batching + dedupe + a fixed prefix against one request per post's whole innerHTML."""
     naive = LatencyChatModel(reply=lambda messages: str(messages[-1].content).upper())
-    with timer() as naive_wall:
+    with timer():
         for post in posts:
             naive.invoke(
                 [
@@ -80,7 +80,7 @@ def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
             )
     ours_model = LatencyChatModel(reply=segment_replier(upper))
     translator = Translator(ours_model, ModelProfile(style="chat"), TranslateOptions())
-    with timer() as ours_wall:
+    with timer():
         asyncio.run(translate_many(translator, posts, "html"))
     return {
         "posts": len(posts),

@@ -32,7 +32,7 @@ def run(slots: int = 4) -> list[dict[str, Any]]:
             model, ModelProfile(style="chat"), TranslateOptions(concurrency=slots, batch_segments=8)
         )
 
-        async def all_pages() -> None:
+        async def all_pages(translator: Translator = translator, htmls: list[str] = htmls) -> None:
             await asyncio.gather(
                 *(
                     translate_document(translator, TranslateRequest(h, "en", "de", "html"))
