@@ -67,6 +67,58 @@ def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
             "ratio": round(o / d, 3), "dragoman_calls": calls}  # fmt: skip
 
 
+class LatencyCompletion(LatencyChatModel):
+    """The latency fake answering few-shot completion prompts (the last source line, upper-cased)."""
+
+
+def overhead_fake(posts: list[str]) -> dict[str, float]:
+    """The same comparison as (a) on a backend whose latency grows with tokens (one per call)."""
+    from langchain_core.messages import HumanMessage
+
+    def reply(messages: list[Any]) -> str:
+        return upper(str(messages[-1].content).rsplit("German: ", 1)[-1].split("\n")[0])
+
+    profile = ModelProfile(style="completion", max_tokens_param=None)
+    segments = list({s.text: s for p in posts for s in HtmlDocument(p).segments}.values())[:30]
+    texts = [s.text for s in segments if "<" not in s.text]
+    html = "".join(f"<p>{t}</p>" for t in texts)
+    direct_times, our_times = [], []
+    for _ in range(ROUNDS):
+        model = LatencyCompletion(reply=reply, scale=0.05)
+        with timer() as direct:
+            for text in texts:
+                model.invoke(
+                    [HumanMessage(content=single_prompt(profile, text, "de", "en").to_string())]
+                )
+        model = LatencyCompletion(reply=reply, scale=0.05)
+        translator = Translator(model, profile)
+        with timer() as ours:
+            asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
+        direct_times.append(direct[0])
+        our_times.append(ours[0])
+    d, o = statistics.median(direct_times), statistics.median(our_times)
+    return {
+        "segments": len(texts),
+        "direct_s": round(d, 3),
+        "dragoman_s": round(o, 3),
+        "ratio": round(o / d, 3),
+    }
+
+
+def memory_second_run_embedded(runtime: Any, posts: list[str], folder: Any) -> dict[str, Any]:
+    """(c) with the embedded model: a page of posts twice through the translation memory."""
+    memory = SqliteMemory(folder / "bench-embedded-memory.sqlite3")
+    runs = []
+    for _ in range(2):
+        translator = Translator(
+            runtime.model("translate"), runtime.profile("translate"), memory=memory
+        )
+        with timer() as took:
+            asyncio.run(translate_many(translator, posts[:3], "html"))
+        runs.append({"wall_s": round(took[0], 2), "calls": translator.calls})
+    return {"first": runs[0], "second": runs[1]}
+
+
 def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
     """Batching + dedupe + a fixed prefix against one request per post's whole innerHTML."""
     naive = LatencyChatModel(reply=lambda messages: str(messages[-1].content).upper())
