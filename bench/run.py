@@ -162,7 +162,8 @@ def render(r: dict[str, Any]) -> str:
         f"**(c) Translation memory.** The same page twice: first run {m['first']['requests']} requests "
         f"({m['first']['model_seconds']} model seconds), second run {m['second']['requests']} requests in "
         f"{m['second']['wall_s']} s. With the embedded model, three posts: first run {me['first']['calls']} model calls "
-        f"in {me['first']['wall_s']} s, second run {me['second']['calls']} calls in {me['second']['wall_s']} s.",
+        f"in {me['first']['wall_s']} s, second run {me['second']['calls']} calls in {me['second']['wall_s']} s "
+        "(segments that fell back or failed are asked again: only ok and repaired answers are remembered).",
         "",
         f"**(d) Time to the first translated post** on `/v1/translate/stream` with the embedded model: "
         f"{s['stream']['first_s']} s for the first of {s['stream']['posts']} posts, {s['stream']['all_s']} s for all.",
