@@ -265,3 +265,18 @@ def test_malicious_model_cannot_get_markup_into_a_page() -> None:
     assert not after.find_all(attrs={"onerror": True}) or before.find_all(attrs={"onerror": True})
     assert not any(a.get("href", "").startswith("javascript:alert(2)") for a in after.find_all("a"))
     assert "&lt;script&gt;steal()&lt;/script&gt;" in result.text
+
+
+def test_foreign_passages_on_a_page_already_in_the_target_language_are_translated() -> None:
+    model = RecordingChatModel(reply=segment_replier(words_upper))
+    translator = Translator(model, CHAT)
+    html = (
+        "<p>This thread is about bicycles and tyres, and most people here write in English.</p>"
+        "<p>Another English paragraph with a lot of ordinary words in it, about the weather.</p>"
+        "<blockquote>Ich habe das gleiche Problem mit meinem Fahrrad seit dem letzten Winter.</blockquote>"
+    )
+    result = run(translator, html, source="auto")
+    assert result.detected_source == "en"
+    assert "ICH HABE DAS GLEICHE PROBLEM MIT MEINEM FAHRRAD" in result.text
+    assert "This thread is about bicycles" in result.text
+    assert 'lang="de"' in str(model.history[0][-1].content)

@@ -110,6 +110,27 @@ class Translated:
     applied: int = 0  # segments written back into the document
 
 
+def _groups(
+    doc: Segmented, request: TranslateRequest, source: str, target: str, min_chars: int
+) -> dict[str, list[Segment]]:
+    """Segments to translate, by source language. When `auto` finds the page already in the
+    target language, only passages confidently in another language (a quoted post) remain."""
+    if source != target:
+        return {
+            source: [s for s in doc.segments if not _already(text_of(s.nodes), target, min_chars)]
+        }
+    if request.source != "auto":
+        return {}
+    groups: dict[str, list[Segment]] = {}
+    for segment in doc.segments:
+        text = text_of(segment.nodes)
+        if len(text) >= min_chars:
+            language, probability = detect_language(text)
+            if language != target and probability >= _SURE:
+                groups.setdefault(language, []).append(segment)
+    return groups
+
+
 async def translate_segments(
     translator: Translator, doc: Segmented, request: TranslateRequest
 ) -> Translated:
@@ -118,18 +139,18 @@ async def translate_segments(
     if not doc.segments:
         return Translated(normalize_code(request.source) if request.source != "auto" else target)
     source, confidence = _detect_source(request, doc)
-    if source == target:
-        return Translated(source, confidence, counts={"ok": len(doc.segments)})
-    min_chars = translator.options.detect_min_chars
-    todo = [s for s in doc.segments if not _already(text_of(s.nodes), target, min_chars)]
+    groups = _groups(doc, request, source, target, translator.options.detect_min_chars)
+    todo = [segment for segments in groups.values() for segment in segments]
     translator._report(len(doc.segments) - len(todo))
 
     def is_foreign(text: str) -> bool:
         language, probability = detect_language(text)
         return len(text) >= 20 and language != target and probability >= _SURE
 
-    job = Job(source, target, notes(request.context, request.glossary), is_foreign)
-    outcomes = await translator.translate(todo, job)
+    note = notes(request.context, request.glossary)
+    outcomes = []
+    for language, segments in groups.items():
+        outcomes += await translator.translate(segments, Job(language, target, note, is_foreign))
     if outcomes and all(o.fault is not None for o in outcomes):
         raise outcomes[0].fault  # type: ignore[misc]  # nothing could be translated at all
     applied = 0
