@@ -24,8 +24,3 @@ def detect_language(text: str) -> tuple[str, float]:
         raise InputError("cannot detect the language of empty text")
     code, probability = _identifier().classify(text)
     return code, float(probability)
-
-
-def resolve_source(source: str, text: str) -> str:
-    """Return `source`, or the detected language when it is "auto"."""
-    return detect_language(text)[0] if source == "auto" else source

@@ -71,7 +71,6 @@ class Runtime:
             style=preset.prompt_style,
             system_role=preset.system_role,
             context_window=preset.context_window,
-            temperature=preset.temperature,
             max_tokens_param="max_tokens" if resolved.backend.call_options else None,
             fingerprint=fingerprint,
         )

@@ -42,6 +42,7 @@ class FakeOpenAIServer:
         self,
         reply: Callable[[dict[str, Any]], str] = lambda body: "Hello",
         fault: Callable[[int], str | None] = lambda n: None,
+        port: int = 0,
     ) -> None:
         """`fault(n)` may make request n misbehave: "500", "garbage", "drop" or "slow:<seconds>"."""
         self.reply = reply
@@ -128,7 +129,7 @@ class FakeOpenAIServer:
                     },
                 )
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

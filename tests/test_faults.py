@@ -73,14 +73,7 @@ def test_service_recovers_when_the_backend_returns() -> None:
     port = free_port()
     client = app_on(f"http://127.0.0.1:{port}/v1", backend_retries=0)
     assert client.post("/v1/translate", json=ONE).status_code == 503
-    server = FakeOpenAIServer(reply=upper)
-    server._httpd.server_close()
-    # Start a server on the very port that was down.
-    from http.server import ThreadingHTTPServer
-
-    server._httpd = ThreadingHTTPServer(("127.0.0.1", port), server._httpd.RequestHandlerClass)
-    server.port, server.base_url = port, f"http://127.0.0.1:{port}/v1"
-    server._thread = threading.Thread(target=server._httpd.serve_forever, daemon=True)
+    server = FakeOpenAIServer(reply=upper, port=port)  # on the very port that was down
     with server:
         assert client.post("/v1/translate", json=ONE).status_code == 200
 

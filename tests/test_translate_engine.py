@@ -280,3 +280,19 @@ def test_foreign_passages_on_a_page_already_in_the_target_language_are_translate
     assert "ICH HABE DAS GLEICHE PROBLEM MIT MEINEM FAHRRAD" in result.text
     assert "This thread is about bicycles" in result.text
     assert 'lang="de"' in str(model.history[0][-1].content)
+
+
+def test_build_translate_chain_is_a_runnable_sync_and_async() -> None:
+    from chains.translate import build_translate_chain
+
+    chain = build_translate_chain(
+        Translator(RecordingChatModel(reply=segment_replier(words_upper)), CHAT)
+    )
+    request = {
+        "text": "<p>Guten <b>Morgen</b>!</p>",
+        "target": "en",
+        "source": "de",
+        "format": "html",
+    }
+    assert chain.invoke(request).text == "<p>GUTEN <b>MORGEN</b>!</p>"
+    assert asyncio.run(chain.ainvoke(request)).status == "ok"

@@ -141,7 +141,7 @@ async def translate_segments(
     source, confidence = _detect_source(request, doc)
     groups = _groups(doc, request, source, target, translator.options.detect_min_chars)
     todo = [segment for segments in groups.values() for segment in segments]
-    translator._report(len(doc.segments) - len(todo))
+    translator.report(len(doc.segments) - len(todo))
 
     def is_foreign(text: str) -> bool:
         language, probability = detect_language(text)

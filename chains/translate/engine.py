@@ -104,7 +104,7 @@ class Translator:
         for segment in segments:
             unique.setdefault(segment.text, segment)
         outcomes = self._remembered(unique, job)
-        self._report(sum(1 for s in segments if s.text in outcomes))
+        self.report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
         gate = self._gate()
         if self.profile.style == "chat":
@@ -116,7 +116,7 @@ class Translator:
             singles = await asyncio.gather(*(self._ladder(s, job, gate, None) for s in pending))
             outcomes.update({s.text: o for s, o in zip(pending, singles, strict=True)})
         repeats = Counter(s.text for s in segments)
-        self._report(sum(repeats[s.text] - 1 for s in pending))
+        self.report(sum(repeats[s.text] - 1 for s in pending))
         return [outcomes[s.text] for s in segments]
 
     def _gate(self) -> asyncio.Semaphore:
@@ -126,7 +126,8 @@ class Translator:
             self._gates[loop] = asyncio.Semaphore(self.options.concurrency)
         return self._gates[loop]
 
-    def _report(self, count: int) -> None:
+    def report(self, count: int) -> None:
+        """Tell the progress callback that `count` more segments are done."""
         if self.progress is not None and count:
             self.progress(count)
 
@@ -206,7 +207,7 @@ class Translator:
         try:
             answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch), gate)
         except BackendUnavailable as exc:
-            self._report(len(batch))
+            self.report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
         lines = _parse_batch(answer, len(batch))
         if lines is None:  # ids or count off: split the batch and try the halves
@@ -227,7 +228,7 @@ class Translator:
         # Each segment is stored as soon as it is done: a run killed midway loses nothing.
         outcome = await self._climb(segment, job, gate, first)
         self._remember({segment.text: outcome}, job)
-        self._report(1)
+        self.report(1)
         return outcome
 
     async def _climb(

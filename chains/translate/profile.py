@@ -13,7 +13,6 @@ class ModelProfile:
     # Some chat templates (Gemma's) have no system role; then instructions join the first user turn.
     system_role: bool = True
     context_window: int = 8192
-    temperature: float = 0.0
     # The keyword the model takes for a per-call token cap; None when it cannot take one.
     max_tokens_param: str | None = "max_tokens"
     # Identifies model, backend, prompt version and decoding for the translation memory.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of, walk
+from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
 
 
 class Rejected(Exception):
@@ -123,8 +123,3 @@ def _spaced_edges(source: list[Node]) -> dict[int, tuple[bool, bool]]:
 def untranslated(source: list[Node], answer: list[Node]) -> bool:
     """Tell whether the answer's text is the source's text, unchanged."""
     return text_of(source) == text_of(answer)
-
-
-def placeholder_count(nodes: list[Node]) -> int:
-    """How many placeholders a tree holds."""
-    return sum(1 for node, _ in walk(nodes) if not isinstance(node, Text))

@@ -132,12 +132,19 @@ class LlamaCppCompletion(LLM):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "temperature": self.temperature, "stop": self.stop}
 
-    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {
+    def _params(
+        self, prompt: str, stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The call's llama.cpp parameters, or None on a dry run (which records them instead)."""
+        params = {
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "stop": stop if stop is not None else self.stop,
         }
+        if self.recorder is not None:
+            self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
+            return None
+        return params
 
     def _call(
         self,
@@ -146,9 +153,8 @@ class LlamaCppCompletion(LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> str:
-        params = self._params(stop, kwargs)
-        if self.recorder is not None:
-            self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
+        params = self._params(prompt, stop, kwargs)
+        if params is None:
             return ""
         with self.lock:
             return self.llama.create_completion(prompt, **params)["choices"][0]["text"]
@@ -160,9 +166,8 @@ class LlamaCppCompletion(LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
-        params = self._params(stop, kwargs)
-        if self.recorder is not None:
-            self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
+        params = self._params(prompt, stop, kwargs)
+        if params is None:
             return
         # llama.cpp reuses the longest prefix it evaluated last time, so identical few-shot
         # prefixes cost nothing after the first call; one lock keeps calls from interleaving.
