@@ -44,9 +44,13 @@ bench: install-test
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench.run
 
+# mypy reads the folders as the installed `dragoman.*` namespace through a tree of links.
+TYPECHECK := build/typecheck
 lint: install-test
 	$(BIN)/ruff check .
-	$(BIN)/mypy chains services prompts
+	@mkdir -p $(TYPECHECK)/dragoman
+	@for p in chains services prompts; do ln -sfn "$(CURDIR)/$$p" "$(TYPECHECK)/dragoman/$$p"; done
+	cd $(TYPECHECK) && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p dragoman
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,11 +6,12 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from chains.markup.html import HtmlDocument
-from chains.translate import ModelProfile, TranslateRequest, Translator, translate_document
-from chains.translate.validate import check_answer
-from services.llm.pseudo import PseudoLocalizer
+from dragoman.chains import ModelProfile
+from dragoman.chains.markup import HtmlDocument
+from dragoman.chains.translate import TranslateRequest, check_answer, translate_document
+from dragoman.services.llm.pseudo import PseudoLocalizer
 from tests.corpus import pages
+from tests.fakes import make_translator
 from tests.trees import parse_html, skeleton, tree
 
 from .common import forum_pages, timer
@@ -24,7 +25,7 @@ def echo_preserved(text: str) -> bool:
 
 
 def pseudo_preserved(text: str) -> bool:
-    translator = Translator(PseudoLocalizer(), ModelProfile(style="raw"))
+    translator = make_translator(PseudoLocalizer(), ModelProfile(style="raw"))
     result = asyncio.run(
         translate_document(translator, TranslateRequest(text, "eo", format="html"))
     )

@@ -21,7 +21,7 @@ def run(posts: list[str]) -> dict[str, Any]:
     port = free_port()
     token = "bench-token"
     env = {**os.environ, "DRAGOMAN_TOKEN": token, "DRAGOMAN_MEMORY": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", "--port", str(port)], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "dragoman.services.cli", "serve", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     peak = 0
     stop = threading.Event()

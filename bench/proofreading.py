@@ -6,8 +6,7 @@ import asyncio
 import csv
 from typing import Any
 
-from chains.proofread.check import proofread
-from chains.proofread.passive import find_passives
+from dragoman.chains.proofread import find_passives, proofread
 from tests.test_passive import BASELINE
 
 from .common import CORPUS

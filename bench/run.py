@@ -14,8 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from services.runtime import Runtime  # noqa: E402
-from services.settings import Settings  # noqa: E402
+from dragoman.services.runtime import Runtime  # noqa: E402
+from dragoman.services.settings import Settings  # noqa: E402
 
 from . import fidelity, memory, proofreading, speed, throughput  # noqa: E402
 from .common import DOCS, PLOTS, machine  # noqa: E402

@@ -10,17 +10,16 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from chains.markup.html import HtmlDocument
-from chains.translate import (
-    ModelProfile,
-    TranslateOptions,
+from dragoman.chains import ModelProfile
+from dragoman.chains.markup import HtmlDocument
+from dragoman.chains.translate import (
     TranslateRequest,
     Translator,
+    single_prompt,
     translate_document,
 )
-from chains.translate.prompting import single_prompt
-from services.memory import SqliteMemory
-from tests.fakes import segment_replier
+from dragoman.services.memory import SqliteMemory
+from tests.fakes import make_translator, segment_replier
 
 from .common import LatencyChatModel, forum_pages, timer
 
@@ -56,7 +55,7 @@ def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
         with timer() as direct:
             for text in texts:
                 model.invoke(single_prompt(profile, text, "de", "en").to_string())
-        translator = Translator(model, profile)
+        translator = make_translator(model, profile)
         with timer() as ours:
             asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
         direct_times.append(direct[0])
@@ -91,7 +90,7 @@ def overhead_fake(posts: list[str]) -> dict[str, float]:
                     [HumanMessage(content=single_prompt(profile, text, "de", "en").to_string())]
                 )
         model = LatencyCompletion(reply=reply, scale=0.05)
-        translator = Translator(model, profile)
+        translator = make_translator(model, profile)
         with timer() as ours:
             asyncio.run(translate_document(translator, TranslateRequest(html, "en", "de", "html")))
         direct_times.append(direct[0])
@@ -110,7 +109,7 @@ def memory_second_run_embedded(runtime: Any, posts: list[str], folder: Any) -> d
     memory = SqliteMemory(folder / "bench-embedded-memory.sqlite3")
     runs = []
     for _ in range(2):
-        translator = Translator(
+        translator = make_translator(
             runtime.model("translate"), runtime.profile("translate"), memory=memory
         )
         with timer() as took:
@@ -131,7 +130,7 @@ def batching_vs_naive(posts: list[str]) -> dict[str, Any]:
                 ]
             )
     ours_model = LatencyChatModel(reply=segment_replier(upper))
-    translator = Translator(ours_model, ModelProfile(style="chat"), TranslateOptions())
+    translator = make_translator(ours_model, ModelProfile(style="chat"))
     with timer():
         asyncio.run(translate_many(translator, posts, "html"))
     return {
@@ -157,7 +156,7 @@ def memory_second_run(posts: list[str], folder: Any) -> dict[str, Any]:
     runs = []
     for _ in range(2):
         model = LatencyChatModel(reply=segment_replier(upper))
-        translator = Translator(model, ModelProfile(style="chat"), memory=memory)
+        translator = make_translator(model, ModelProfile(style="chat"), memory=memory)
         with timer() as took:
             asyncio.run(translate_many(translator, posts, "html"))
         runs.append(

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from chains.markup.html import HtmlDocument
-from chains.translate import (
-    ModelProfile,
-    TranslateOptions,
+from dragoman.chains import ModelProfile
+from dragoman.chains.markup import HtmlDocument
+from dragoman.chains.translate import (
     TranslateRequest,
     Translator,
     translate_document,
 )
-from tests.fakes import segment_replier
+from tests.fakes import make_translator, segment_replier
 
 from .common import LatencyChatModel, timer
 from .speed import page_posts, upper
@@ -28,8 +27,8 @@ def run(slots: int = 4) -> list[dict[str, Any]]:
         # Each page is made distinct so that nothing is shared between them.
         htmls = ["".join(f"<div>{p} Seite {n}</div>" for p in posts) for n in range(pages)]
         total = sum(len(HtmlDocument(h).segments) for h in htmls)
-        translator = Translator(
-            model, ModelProfile(style="chat"), TranslateOptions(concurrency=slots, batch_segments=8)
+        translator = make_translator(
+            model, ModelProfile(style="chat"), {"concurrency": slots, "batch_segments": 8}
         )
 
         async def all_pages(translator: Translator = translator, htmls: list[str] = htmls) -> None:

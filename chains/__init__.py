@@ -1,1 +1,59 @@
-"""Pure LangChain runnables and logic: they take a model as an argument and do no I/O."""
+"""Pure logic: markup segmentation, translation and proofreading runnables that take a model as
+an argument and do no I/O. Other layers import from here (or a subpackage's `__init__`) only."""
+
+from .calls import FaultCheck, ModelCaller
+from .detect import detect_language
+from .errors import (
+    BackendUnavailable,
+    DragomanError,
+    InputError,
+    InputTooLarge,
+    UnsupportedLanguage,
+)
+from .formats import (
+    FILE_FORMATS,
+    FileDocument,
+    FileFormat,
+    ProofreadFormat,
+    TextFormat,
+    UnsupportedFormat,
+    decode_text,
+    file_format,
+    format_of,
+    is_translatable,
+    load_file,
+    parse_text,
+    proofread_format,
+    text_format,
+)
+from .languages import language_name, language_names, normalize_code
+from .profile import ModelProfile
+
+__all__ = [
+    "FILE_FORMATS",
+    "BackendUnavailable",
+    "DragomanError",
+    "FaultCheck",
+    "FileDocument",
+    "FileFormat",
+    "InputError",
+    "InputTooLarge",
+    "ModelCaller",
+    "ModelProfile",
+    "ProofreadFormat",
+    "TextFormat",
+    "UnsupportedFormat",
+    "UnsupportedLanguage",
+    "decode_text",
+    "detect_language",
+    "file_format",
+    "format_of",
+    "is_translatable",
+    "language_name",
+    "language_names",
+    "load_file",
+    "normalize_code",
+    "parse_text",
+    "proofread_format",
+    "text_format",
+]

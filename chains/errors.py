@@ -1,10 +1,23 @@
-"""Typed errors raised by chains; services turn them into HTTP statuses and exit codes in one place.
+"""Typed errors raised by chains; services turn them into HTTP statuses and exit codes in one place
+(services/errormap.py). The whole tree, with the module of each class:
 
-DragomanError
-├── InputError            the caller's input cannot be processed (HTTP 422, exit 2)
-│   ├── UnsupportedLanguage
-│   └── InputTooLarge     (HTTP 413)
-└── BackendUnavailable    the model backend cannot be reached or keeps failing (HTTP 503, exit 3)
+DragomanError                    every error reported to a user (HTTP 500, exit 1)
+├── InputError                   the caller's input cannot be processed (HTTP 422, exit 2)
+│   ├── UnsupportedLanguage      a language code Dragoman does not know
+│   ├── InputTooLarge            over a configured size limit (HTTP 413)
+│   └── UnsupportedFormat        chains.formats: a file type not translated (HTTP 415)
+├── MarkupMismatch               chains.markup.inline: an answer's placeholders do not fit
+├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
+├── ConfigError                  services.errors: configuration cannot work (HTTP 500, exit 2)
+│   └── ModelNotFound            a local model file is missing
+├── Unauthorized                 services.errors: no valid API token (HTTP 401)
+├── Overloaded                   services.errors: the queue is full (HTTP 429, Retry-After)
+├── DeadlineExceeded             services.errors: the request deadline passed (HTTP 504)
+├── JobNotFound                  services.errors: no such document job (HTTP 404)
+└── JobNotDone                   services.errors: the job has no result yet (HTTP 409)
+
+Two exceptions never leave their module: chains.translate.validate.Rejected (an answer the repair
+ladder replaces) and services.security.BodyTooLarge (answered as 413 by the guard itself).
 """
 
 from __future__ import annotations

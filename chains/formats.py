@@ -1,10 +1,11 @@
-"""Document files by extension: decode, segment, and write back the translated bytes."""
+"""Every format Dragoman reads, declared once: names, file extensions, media types, parsers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Protocol
+from typing import Literal, Protocol, cast, get_args
 
 from bs4.dammit import EncodingDetector, UnicodeDammit
 
@@ -17,16 +18,45 @@ from .markup.plain import PlainDocument
 from .markup.segment import Document, Segment
 from .markup.srt import SrtDocument
 
-FORMATS = {
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown", ".markdown": "markdown",
-    ".txt": "text", ".srt": "srt", ".docx": "docx", ".epub": "epub",
-}  # fmt: skip
-_TEXT_DOCUMENTS = {
+# Formats of one text given inline (API `format`, or one file printed back by the CLI).
+TextFormat = Literal["text", "html", "markdown"]
+# Formats proofreading reads prose from.
+ProofreadFormat = Literal["text", "markdown", "html", "email"]
+TEXT_DOCUMENTS: dict[str, Callable[[str], Document]] = {
+    "text": PlainDocument,
     "html": HtmlDocument,
     "markdown": MarkdownDocument,
-    "text": PlainDocument,
     "srt": SrtDocument,
 }
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A file type: its extensions, its media type, and whether Dragoman translates it."""
+
+    name: str
+    extensions: tuple[str, ...]
+    media_type: str
+    translated: bool = True
+
+
+FILE_FORMATS = {
+    f.name: f
+    for f in (
+        FileFormat("html", (".html", ".htm", ".xhtml"), "text/html"),
+        FileFormat("markdown", (".md", ".markdown"), "text/markdown"),
+        FileFormat("text", (".txt",), "text/plain"),
+        FileFormat("srt", (".srt",), "application/x-subrip"),
+        FileFormat(
+            "docx",
+            (".docx",),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        FileFormat("epub", (".epub",), "application/epub+zip"),
+        FileFormat("email", (".eml",), "message/rfc822", translated=False),
+    )
+}
+_BY_EXTENSION = {ext: f for f in FILE_FORMATS.values() for ext in f.extensions}
 
 
 class UnsupportedFormat(InputError):
@@ -46,15 +76,48 @@ class FileDocument(Protocol):
         ...
 
 
+def format_of(name: str) -> FileFormat | None:
+    """The format of a file name by its extension, or None."""
+    return _BY_EXTENSION.get(PurePath(name).suffix.lower())
+
+
+def is_translatable(name: str) -> bool:
+    """Whether a file name has an extension Dragoman translates."""
+    found = format_of(name)
+    return found is not None and found.translated
+
+
 def file_format(name: str) -> str:
-    """The format of a file name, or raise UnsupportedFormat."""
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(sorted(FORMATS))
+    """The translatable format of a file name, or raise UnsupportedFormat."""
+    found = format_of(name)
+    if found is None or not found.translated:
+        suffix = PurePath(name).suffix.lower()
+        known = ", ".join(sorted(e for e, f in _BY_EXTENSION.items() if f.translated))
         raise UnsupportedFormat(
             f"cannot translate {suffix or 'files without an extension'}; supported: {known}"
         )
-    return FORMATS[suffix]
+    return found.name
+
+
+def text_format(name: str) -> TextFormat:
+    """The inline text format of a file name: html, markdown, or text for anything else."""
+    found = format_of(name)
+    return cast(TextFormat, found.name) if found and found.name in get_args(TextFormat) else "text"
+
+
+def proofread_format(name: str) -> ProofreadFormat:
+    """The format proofreading reads a file name as: text unless it is html, markdown or email."""
+    found = format_of(name)
+    if found and found.name in get_args(ProofreadFormat):
+        return cast(ProofreadFormat, found.name)
+    return "text"
+
+
+def parse_text(fmt: str, text: str) -> Document:
+    """Split `text` of format `fmt` into segments."""
+    if fmt not in TEXT_DOCUMENTS:
+        raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(TEXT_DOCUMENTS)}")
+    return TEXT_DOCUMENTS[fmt](text)
 
 
 def decode_text(data: bytes, where: str, html: bool = False) -> tuple[str, str]:
@@ -99,4 +162,4 @@ def load_file(data: bytes, name: str) -> FileDocument:
     if fmt == "epub":
         return EpubDocument(data)
     text, encoding = decode_text(data, name, html=fmt == "html")
-    return TextFile(_TEXT_DOCUMENTS[fmt](text), encoding)
+    return TextFile(parse_text(fmt, text), encoding)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prompts import load_data
+from dragoman.prompts import load_data
 
 from .errors import UnsupportedLanguage
 

@@ -6,20 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from chains.errors import DragomanError
-
-
-class Overloaded(DragomanError):
-    """More requests are waiting for the model than the queue holds."""
-
-    code = "overloaded"
-    retry_after = 2
-
-
-class DeadlineExceeded(DragomanError):
-    """The request took longer than the configured deadline."""
-
-    code = "deadline_exceeded"
+from .errors import DeadlineExceeded, Overloaded
 
 
 class Admission:

@@ -15,11 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chains.errors import DragomanError
+from dragoman.chains import DragomanError
 
+from . import __version__
 from .admission import Admission
 from .auth import load_or_create_token, require_token
-from .errormap import error_body, http_status
+from .errormap import error_body, http_status, validation_message
 from .jobs import JobRunner, JobStore
 from .routes import documents, languagetool, libretranslate, meta, proofread, translate, web
 from .runtime import Runtime
@@ -41,10 +42,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if p != 'body') or 'body'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = validation_message(exc.errors())
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -74,7 +72,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     settings = runtime.settings
     app = FastAPI(
-        title="Dragoman", version="0.1.0", lifespan=lifespan, dependencies=[Depends(require_token)]
+        title="Dragoman",
+        version=__version__,
+        lifespan=lifespan,
+        dependencies=[Depends(require_token)],
     )
     app.state.runtime = runtime
     app.state.token = load_or_create_token(settings)

@@ -12,19 +12,12 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 
-from chains.errors import DragomanError
-
+from .errors import Unauthorized
+from .security import is_loopback
 from .settings import Settings, config_file_path
 
 COOKIE = "dragoman_token"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 PUBLIC = ("/health", "/static/", "/favicon.ico")
-
-
-class Unauthorized(DragomanError):
-    """No valid API token came with the request."""
-
-    code = "unauthorized"
 
 
 def token_path() -> Path:
@@ -82,7 +75,7 @@ def open_without_token(request: Request, settings: Settings) -> bool:
     if path.startswith(PUBLIC) or path == "/":
         return True
     if path.startswith("/v2/") and settings.open_languagetool:
-        return settings.host in LOOPBACK  # never without a token beyond this machine
+        return is_loopback(settings.host)  # never without a token beyond this machine
     return False
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from chains.errors import DragomanError, InputError
-from chains.formats import FORMATS, load_file
-from chains.translate import TranslateRequest, Translator
-from chains.translate.document import translate_segments
+from dragoman.chains import DragomanError, InputError, is_translatable
+from dragoman.chains.translate import STATUSES, Status, Translator
 
+from .files import write_atomically
 from .runtime import Runtime
+from .translation import translate_file_bytes
 
 
 @dataclass
@@ -27,7 +27,7 @@ class FileReport:
 
     source: str
     output: str
-    status: str = "ok"
+    status: Status = "ok"
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     error: str | None = None
@@ -42,7 +42,7 @@ def plan(paths: list[Path], outdir: Path) -> list[tuple[Path, Path]]:
             raise InputError(f"{path} does not exist")
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in FORMATS and outdir not in file.resolve().parents:
+                if is_translatable(file.name) and outdir not in file.resolve().parents:
                     pairs.append((file, outdir / path.resolve().name / file.relative_to(path)))
         else:
             pairs.append((path, outdir / path.name))
@@ -52,41 +52,64 @@ def plan(paths: list[Path], outdir: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file and a rename, so a killed run leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def count_segments(source: Path) -> int:
-    """Segments in a file (0 when it cannot be read; the translation pass reports why)."""
-    try:
-        return len(load_file(source.read_bytes(), source.name).segments)
-    except (DragomanError, OSError):
-        return 0
-
-
 async def translate_file(
-    translator: Translator, source: Path, output: Path, target: str, origin: str
+    translator: Translator,
+    source: Path,
+    output: Path,
+    target: str,
+    origin: str,
+    parsed: Callable[[int], None] | None = None,
 ) -> FileReport:
     """Translate one file; errors end up in its report, never stop the batch."""
     report = FileReport(str(source), str(output))
     started = time.monotonic()
     try:
         data = await asyncio.to_thread(source.read_bytes)
-        document = await asyncio.to_thread(load_file, data, source.name)
-        done = await translate_segments(translator, document, TranslateRequest("", target, origin))
-        await asyncio.to_thread(write_atomically, output, document.to_bytes())
+        translated, done = await translate_file_bytes(
+            translator, data, source.name, target, origin, parsed
+        )
+        await asyncio.to_thread(write_atomically, output, translated)
         report.status, report.counts = done.status, done.counts
     except (DragomanError, OSError) as exc:
         report.status, report.error = "failed", getattr(exc, "message", None) or str(exc)
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+class BatchProgress:
+    """Documents and segments done, segments per second and an ETA, on a rich progress display.
+    The segment total grows as files are parsed, and is exact once every file has been."""
+
+    def __init__(self, progress: Progress, files: int) -> None:
+        self.progress = progress
+        self.files = files
+        self.documents = progress.add_task("documents", total=files, rate="")
+        self.segments = progress.add_task("segments", total=None, rate="")
+        self.started = time.monotonic()
+        self.parsed_files = 0
+        self.parsed_segments = 0
+
+    def parsed(self, count: int) -> None:
+        """A file was parsed into `count` segments (0 when it could not be read)."""
+        self.parsed_files += 1
+        self.parsed_segments += count
+        if self.parsed_files == self.files:
+            self.progress.update(self.segments, total=self.parsed_segments)
+
+    def advance(self, count: int) -> None:
+        """`count` more segments are done."""
+        self.progress.advance(self.segments, count)
+        done = self.progress.tasks[self.segments].completed
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        self.progress.update(self.segments, rate=f"{rate:.1f} seg/s")
+
+    def working_on(self, name: str) -> None:
+        """Show the file being translated."""
+        self.progress.update(self.documents, description=f"documents (now: {name})")
+
+    def file_done(self) -> None:
+        """One more document is finished."""
+        self.progress.advance(self.documents)
 
 
 async def run_batch(
@@ -97,30 +120,27 @@ async def run_batch(
     jobs: int,
     console: Console,
 ) -> list[FileReport]:
-    """Translate files, up to `jobs` at a time, showing documents and segments done and an ETA."""
-    totals = [count_segments(source) for source, _ in pairs]
+    """Translate files, up to `jobs` at a time, each parsed once, with progress on `console`."""
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]  # fmt: skip
-    with Progress(*columns, console=console, transient=False) as progress:
-        documents = progress.add_task("documents", total=len(pairs), rate="")
-        segments = progress.add_task("segments", total=sum(totals), rate="")
-        started = time.monotonic()
-
-        def advance(count: int) -> None:
-            progress.advance(segments, count)
-            done = progress.tasks[segments].completed
-            progress.update(
-                segments, rate=f"{done / max(time.monotonic() - started, 1e-6):.1f} seg/s"
-            )
-
-        translator = runtime.translator(concurrency=jobs, progress=advance)
+    with Progress(*columns, console=console, transient=False) as display:
+        shown = BatchProgress(display, len(pairs))
+        translator = runtime.translator(concurrency=jobs, progress=shown.advance)
         gate = asyncio.Semaphore(jobs)
 
         async def one(source: Path, output: Path) -> FileReport:
             async with gate:
-                progress.update(documents, description=f"documents (now: {source.name})")
-                report = await translate_file(translator, source, output, target, origin)
-                progress.advance(documents)
+                shown.working_on(source.name)
+                seen: list[int] = []
+
+                def parsed(count: int) -> None:
+                    seen.append(count)
+                    shown.parsed(count)
+
+                report = await translate_file(translator, source, output, target, origin, parsed)
+                if not seen:  # the file could not be read: it adds no segments
+                    shown.parsed(0)
+                shown.file_done()
                 return report
 
         return list(await asyncio.gather(*(one(s, o) for s, o in pairs)))
@@ -129,10 +149,10 @@ async def run_batch(
 def summary(reports: list[FileReport]) -> Table:
     """A table of files with their segment statuses and time."""
     table = Table(title="Dragoman batch translation")
-    for column in ("file", "ok", "repaired", "fallback", "failed", "seconds", "note"):
+    for column in ("file", *STATUSES, "seconds", "note"):
         table.add_column(column, justify="right" if column not in ("file", "note") else "left")
     for r in reports:
-        counts = [str(r.counts.get(s, 0)) for s in ("ok", "repaired", "fallback", "failed")]
+        counts = [str(r.counts.get(s, 0)) for s in STATUSES]
         table.add_row(r.source, *counts, f"{r.seconds:.1f}", r.error or "")
     return table
 

@@ -14,20 +14,31 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from chains.errors import DragomanError, InputError
-from chains.languages import normalize_code
-from chains.proofread.check import CHECKS
-from chains.proofread.check import proofread as run_checks
-from chains.translate import TranslateRequest, Translator, plan_document, translate_document
+from dragoman.chains import (
+    DragomanError,
+    InputError,
+    normalize_code,
+    proofread_format,
+    text_format,
+)
+from dragoman.chains.proofread import CHECKS
+from dragoman.chains.proofread import proofread as run_checks
+from dragoman.chains.translate import (
+    TranslateRequest,
+    Translator,
+    plan_document,
+    translate_document,
+)
 
 from .auth import load_or_create_token
 from .batch import plan, run_batch, summary, write_report
-from .errormap import exit_code
+from .errormap import exit_code, validation_message
 from .faults import backend_errors
+from .files import read_text_input
 from .proofreading import check_size
 from .runtime import Runtime
+from .security import is_loopback
 from .settings import Settings, config_file_path, load_settings
-from .textio import guess_format, read_text_input
 
 app = typer.Typer(
     help="Local-LLM translation that keeps HTML markup, and grounded proofreading.",
@@ -36,7 +47,6 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True, highlight=False)
-PROOFREAD_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".eml": "email"}
 
 Backend = Annotated[
     str | None, typer.Option(help="Backend: embedded, llama-server, ollama, openai, pseudo.")
@@ -79,7 +89,7 @@ def serve(
     url = f"http://{settings.host}:{settings.port}"
     err.print(f"Dragoman is serving on {url}")
     err.print(f"  web page: {url}/?token={web.state.token}", soft_wrap=True)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(settings.host):
         err.print(f"  listening beyond this machine on {settings.host}: clients need the token")
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info")
 
@@ -148,6 +158,9 @@ def translate(
 ) -> None:
     """Translate files, keeping their markup: one to stdout, or any number into -o OUTDIR."""
     settings = _settings(backend, base_url, model)
+    if output is not None and (dry_run or fmt):
+        option = "--dry-run" if dry_run else "--format"
+        raise InputError(f"{option} works on one file printed to stdout, not with -o OUTDIR")
     if output is not None:
         _translate_batch(settings, [Path(s) for s in sources], to, from_, output, jobs, report)
         return
@@ -159,7 +172,7 @@ def translate(
 def _translate_to_stdout(
     settings: Settings, source: str, to: str, from_: str, fmt: str | None, dry_run: bool
 ) -> None:
-    fmt = fmt or guess_format(source)
+    fmt = fmt or text_format(source)
     text = read_text_input(source, html=fmt == "html")
     requests: list[dict[str, Any]] = []
     runtime = Runtime(settings, recorder=requests.append if dry_run else None)
@@ -234,7 +247,7 @@ def proofread(
     model: Model = None,
 ) -> None:
     """Flag grammar, passive voice and style issues, as `line:col category message → fix`."""
-    fmt = fmt or PROOFREAD_FORMATS.get(Path(source_file).suffix.lower(), "text")
+    fmt = fmt or proofread_format(source_file)
     text = read_text_input(source_file, html=fmt == "html")
     runtime = Runtime(_settings(backend, base_url, model))
     check_size(runtime, text)
@@ -261,8 +274,7 @@ def main() -> None:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(exit_code(exc))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        typer.echo(f"error: invalid configuration: {problems}", err=True)
+        typer.echo(f"error: invalid configuration: {validation_message(exc.errors())}", err=True)
         sys.exit(2)
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)

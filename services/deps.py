@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from chains.translate import Translator
+from dragoman.chains.translate import Translator
 
 from .admission import Admission
 from .runtime import Runtime

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from chains.errors import BackendUnavailable, DragomanError, InputError, InputTooLarge
-from chains.formats import UnsupportedFormat
+from collections.abc import Iterable
+from typing import Any
 
-from .admission import DeadlineExceeded, Overloaded
-from .auth import Unauthorized
-from .errors import ConfigError, JobNotDone, JobNotFound
+from dragoman.chains import (
+    BackendUnavailable,
+    DragomanError,
+    InputError,
+    InputTooLarge,
+    UnsupportedFormat,
+)
+
+from .errors import (
+    ConfigError,
+    DeadlineExceeded,
+    JobNotDone,
+    JobNotFound,
+    Overloaded,
+    Unauthorized,
+)
 
 HTTP_STATUS: dict[type[DragomanError], int] = {
     UnsupportedFormat: 415,
@@ -51,3 +64,12 @@ def exit_code(exc: DragomanError) -> int:
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     """The JSON body of every error answer."""
     return {"error": {"code": code, "message": message}}
+
+
+def validation_message(errors: Iterable[Any]) -> str:
+    """One line from pydantic's validation errors: `field: problem; …` (where, not how it came)."""
+    problems = []
+    for error in errors:
+        where = ".".join(str(p) for p in error["loc"] if p not in ("body", "query"))
+        problems.append(f"{where or 'body'}: {error['msg']}")
+    return "; ".join(problems)

@@ -1,8 +1,8 @@
-"""Errors of configuration and set-up, beside the chains' typed errors (see chains.errors)."""
+"""The service's errors, beside the chains' typed errors (the whole tree is in chains.errors)."""
 
 from __future__ import annotations
 
-from chains.errors import DragomanError
+from dragoman.chains import DragomanError
 
 
 class ConfigError(DragomanError):
@@ -27,3 +27,22 @@ class JobNotDone(DragomanError):
     """The document job has no result yet."""
 
     code = "not_finished"
+
+
+class Unauthorized(DragomanError):
+    """No valid API token came with the request."""
+
+    code = "unauthorized"
+
+
+class Overloaded(DragomanError):
+    """More requests are waiting for the model than the queue holds."""
+
+    code = "overloaded"
+    retry_after = 2
+
+
+class DeadlineExceeded(DragomanError):
+    """The request took longer than the configured deadline."""
+
+    code = "deadline_exceeded"

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from chains.errors import BackendUnavailable, DragomanError
+from dragoman.chains import BackendUnavailable, DragomanError
 
 
 def _status_of(exc: BaseException) -> int | None:

@@ -9,7 +9,9 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from chains.errors import InputError
+from dragoman.chains import InputError
+
+from .errormap import validation_message
 
 
 async def read_fields(request: Request) -> dict[str, Any]:
@@ -38,5 +40,4 @@ def validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(problems) from None
+        raise InputError(validation_message(exc.errors())) from None

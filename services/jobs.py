@@ -11,15 +11,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from chains.errors import DragomanError
-from chains.formats import load_file
-from chains.translate import TranslateRequest
-from chains.translate.document import translate_segments
+from dragoman.chains import DragomanError
 
-from .batch import write_atomically
+from .files import write_atomically
 from .runtime import Runtime
+from .translation import translate_file_bytes
 
 log = logging.getLogger("dragoman.jobs")
 _SCHEMA = """
@@ -29,7 +27,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     counts TEXT NOT NULL DEFAULT '{}', error TEXT, created REAL NOT NULL, updated REAL NOT NULL
 )
 """
-UNFINISHED = ("queued", "running")
+JobState = Literal["queued", "running", "done", "failed"]
+UNFINISHED: tuple[JobState, ...] = ("queued", "running")
 
 
 @dataclass
@@ -40,7 +39,7 @@ class JobRecord:
     filename: str
     source: str
     target: str
-    status: str
+    status: JobState
     total: int
     done: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -177,12 +176,11 @@ class JobRunner:
         folder = self.store.folder(job_id)
         try:
             data = await asyncio.to_thread((folder / "input").read_bytes)
-            document = await asyncio.to_thread(load_file, data, job.filename)
             translator = self.runtime.translator(progress=progress)
-            result = await translate_segments(
-                translator, document, TranslateRequest("", job.target, job.source)
+            translated, result = await translate_file_bytes(
+                translator, data, job.filename, job.target, job.source
             )
-            await asyncio.to_thread(write_atomically, folder / "output", document.to_bytes())
+            await asyncio.to_thread(write_atomically, folder / "output", translated)
         except DragomanError as exc:
             self.store.update(job_id, status="failed", error=exc.message)
             return

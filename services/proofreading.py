@@ -6,9 +6,8 @@ import asyncio
 
 from starlette.concurrency import run_in_threadpool
 
-from chains.errors import InputError, InputTooLarge, UnsupportedLanguage
-from chains.proofread.check import proofread
-from chains.proofread.issues import ProofreadResult
+from dragoman.chains import InputError, InputTooLarge, UnsupportedLanguage
+from dragoman.chains.proofread import Check, ProofreadResult, proofread
 
 from .faults import backend_errors
 from .runtime import Runtime
@@ -31,7 +30,7 @@ def check_size(runtime: Runtime, text: str) -> None:
 
 
 async def run_proofread(
-    runtime: Runtime, text: str, fmt: str, checks: list[str]
+    runtime: Runtime, text: str, fmt: str, checks: list[Check]
 ) -> ProofreadResult:
     """Proofread in a worker thread: parsing is CPU-bound and must not block the event loop."""
     corrector = runtime.corrector()

@@ -9,10 +9,10 @@ from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
 
-from chains.errors import BackendUnavailable
-from chains.proofread.grammar import Corrector
-from chains.translate import ModelProfile, TranslateOptions, Translator
-from prompts import prompt_version
+from dragoman.chains import BackendUnavailable, ModelProfile
+from dragoman.chains.proofread import Corrector
+from dragoman.chains.translate import TranslateOptions, Translator
+from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
 from .faults import as_backend_error
@@ -23,6 +23,18 @@ from .nlp import english_nlp
 from .settings import Settings
 
 ModelFactory = Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]
+
+
+def translate_options(
+    settings: Settings, profile: ModelProfile, concurrency: int | None = None
+) -> TranslateOptions:
+    """Batching and concurrency limits for a translator, from settings and the model's window."""
+    return TranslateOptions(
+        batch_segments=settings.batch_segments,
+        # A batch's source and answer must fit the context window (about 3 chars a token).
+        batch_chars=min(settings.batch_chars, profile.context_window),
+        concurrency=concurrency or settings.parallel,
+    )
 
 
 class Runtime:
@@ -85,12 +97,7 @@ class Runtime:
     ) -> Translator:
         """A translator on the translation model; make one per request, it counts its calls."""
         profile = self.profile("translate")
-        options = TranslateOptions(
-            batch_segments=self.settings.batch_segments,
-            # A batch's source and answer must fit the context window (about 3 chars a token).
-            batch_chars=min(self.settings.batch_chars, profile.context_window),
-            concurrency=concurrency or self.settings.parallel,
-        )
+        options = translate_options(self.settings, profile, concurrency)
         return Translator(
             self.model("translate"),
             profile,

@@ -6,18 +6,26 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .errormap import error_body
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-DEFAULT_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+# This machine's names; IPv6 hosts come bracketed in a Host header and bare in settings.
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address (bracketed IPv6 too) is this machine's."""
+    return host.lower().strip("[]") in LOOPBACK
 
 
 async def send_error(send: Send, status: int, code: str, message: str) -> None:
     """Answer with Dragoman's JSON error body."""
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    body = json.dumps(error_body(code, message)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -36,10 +44,11 @@ class HostGuard:
 
     def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
         self.app = app
-        self.allowed = DEFAULT_HOSTS | {h.lower() for h in allowed}
+        self.allowed = {h.lower() for h in allowed}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _host(scope) not in self.allowed:
+        host = _host(scope)
+        if scope["type"] == "http" and not is_loopback(host) and host not in self.allowed:
             message = f"Host {_host(scope)!r} is not served here; see DRAGOMAN_ALLOWED_HOSTS"
             await send_error(send, 421, "host_not_allowed", message)
             return

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.globals import set_llm_cache
 
-from services.settings import Settings
+from dragoman.services.settings import Settings
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -37,6 +40,15 @@ def pseudo_settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def nlp():
     """The spaCy English pipeline, loaded once for the whole run."""
-    from services.nlp import english_nlp
+    from dragoman.services.nlp import english_nlp
 
     return english_nlp()
+
+
+@pytest.fixture
+def live_app() -> Iterator[Callable[[Any], str]]:
+    """Start ASGI apps with uvicorn on loopback threads; each stops when the test ends."""
+    from tests.live import serving
+
+    with contextlib.ExitStack() as stack:
+        yield lambda app: stack.enter_context(serving(app))

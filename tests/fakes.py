@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -20,6 +21,9 @@ class RecordingChatModel(GenericFakeChatModel):
 
     reply: Callable[[list[BaseMessage]], str]
     history: list[list[BaseMessage]] = []
+    # Calls after this many are recorded and never answered, like a backend that hangs;
+    # cancelling the caller ends them.
+    stall_after: int | None = None
 
     def __init__(self, reply: Callable[[list[BaseMessage]], str], **kwargs: Any) -> None:
         super().__init__(reply=reply, messages=iter(()), history=[], **kwargs)
@@ -28,6 +32,12 @@ class RecordingChatModel(GenericFakeChatModel):
         self.history.append(list(messages))
         self.messages = iter([AIMessage(content=self.reply(messages))])
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        if self.stall_after is not None and len(self.history) >= self.stall_after:
+            self.history.append(list(messages))
+            await asyncio.Event().wait()
+        return await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
 
 def last_user_text(messages: list[BaseMessage]) -> str:
@@ -142,6 +152,19 @@ class FakeOpenAIServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    def wait_for_requests(
+        self, count: int, timeout: float = 60, alive: Callable[[], bool] = lambda: True
+    ) -> None:
+        """Wait until `count` requests have come in; fail at once if `alive()` turns false."""
+        from tests.live import wait_until
+
+        def arrived() -> bool:
+            if not alive():
+                raise AssertionError(f"the client died after {len(self.requests)} requests")
+            return len(self.requests) >= count
+
+        wait_until(arrived, timeout, f"{count} requests")
+
 
 def free_port() -> int:
     """A loopback port nothing listens on (bound and released)."""
@@ -190,7 +213,7 @@ def translate_text(
     """Translate through a runtime's translator, as the API and CLI do."""
     import asyncio
 
-    from chains.translate import TranslateRequest, translate_document
+    from dragoman.chains.translate import TranslateRequest, translate_document
 
     return asyncio.run(
         translate_document(runtime.translator(), TranslateRequest(text, target, source, fmt))
@@ -216,3 +239,27 @@ def last_line_after(prompt: str, label: str) -> str:
     """The text after the last `label: ` line of a few-shot prompt."""
     lines = [line for line in prompt.split("\n") if line.startswith(f"{label}: ")]
     return lines[-1][len(label) + 2 :]
+
+
+def make_translator(
+    model: Any, profile: Any, options: dict[str, int] | None = None, **kwargs: Any
+) -> Any:
+    """A Translator with the service's default batching limits, and `options` overriding them."""
+    import dataclasses
+
+    from dragoman.chains.translate import Translator
+    from dragoman.services.runtime import translate_options
+    from dragoman.services.settings import Settings
+
+    limits = dataclasses.replace(translate_options(Settings(), profile), **(options or {}))
+    return Translator(model, profile, limits, **kwargs)
+
+
+class DictMemory(dict):
+    """The translation memory protocol over a plain dict: what the engine stores, inspectable."""
+
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        return {key: self[key] for key in keys if key in self}
+
+    def put_many(self, items: dict[str, str]) -> None:
+        self.update(items)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
-import time
+import threading
 
 import docx
 from fastapi.testclient import TestClient
 
-from services.app import create_app
-from services.runtime import Runtime
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.documents import SRT, make_docx
 from tests.fakes import RecordingChatModel, segment_replier
+from tests.live import wait_until
 
 
 def app_for(data_dir, model=None) -> TestClient:
@@ -26,13 +27,11 @@ def app_for(data_dir, model=None) -> TestClient:
 
 
 def wait_done(client: TestClient, job_id: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> dict | None:
         body = client.get(f"/v1/documents/{job_id}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job still {body}")
+        return body if body["status"] in ("done", "failed") else None
+
+    return wait_until(finished, timeout, f"job {job_id} to finish")
 
 
 def test_upload_poll_and_download(tmp_path) -> None:
@@ -81,39 +80,43 @@ def test_unsupported_corrupt_and_unknown(tmp_path) -> None:
 
 
 def test_result_before_done_is_409(tmp_path) -> None:
-    slow = RecordingChatModel(reply=segment_replier(lambda text: time.sleep(0.2) or text.upper()))
-    with app_for(tmp_path, slow) as client:
-        job = client.post(
-            "/v1/documents",
-            files={"file": ("film.srt", SRT.encode())},
-            data={"target": "en", "source": "de"},
-        ).json()
-        early = client.get(f"/v1/documents/{job['id']}/result")
-        assert early.status_code == 409 and early.json()["error"]["code"] == "not_finished"
-        wait_done(client, job["id"])
+    release = threading.Event()
+    held = RecordingChatModel(reply=segment_replier(lambda t: release.wait(30) and t.upper()))
+    try:
+        with app_for(tmp_path, held) as client:
+            job = client.post(
+                "/v1/documents",
+                files={"file": ("film.srt", SRT.encode())},
+                data={"target": "en", "source": "de"},
+            ).json()
+            early = client.get(f"/v1/documents/{job['id']}/result")
+            assert early.status_code == 409 and early.json()["error"]["code"] == "not_finished"
+            release.set()
+            assert wait_done(client, job["id"])["status"] == "done"
+    finally:
+        release.set()
 
 
 def test_a_job_survives_a_restart(tmp_path) -> None:
     text = "".join(f"Satz Nummer {n} im Dokument.\n\n" for n in range(12))
-    slow = RecordingChatModel(reply=segment_replier(lambda t: time.sleep(0.1) or t.upper()))
-    with app_for(tmp_path, slow) as client:
+    hanging = RecordingChatModel(reply=segment_replier(str.upper), stall_after=3)
+    with app_for(tmp_path, hanging) as client:
         job_id = client.post(
             "/v1/documents",
             files={"file": ("notes.md", text.encode())},
             data={"target": "en", "source": "de"},
         ).json()["id"]
-        deadline = time.monotonic() + 10
-        while (
-            client.get(f"/v1/documents/{job_id}").json()["progress"]["done"] < 3
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.05)
-    first_calls = len(slow.history)
-    assert 3 <= first_calls < 12  # stopped midway
+        wait_until(
+            lambda: client.get(f"/v1/documents/{job_id}").json()["progress"]["done"] >= 3,
+            10,
+            "three segments done",
+        )
+    first_calls = len(hanging.history)
+    assert first_calls == 4  # three answered, the fourth hung until the service stopped
     fresh = RecordingChatModel(reply=segment_replier(lambda t: t.upper()))
     with app_for(tmp_path, fresh) as client:
         job = wait_done(client, job_id)
         assert job["status"] == "done"
         out = client.get(f"/v1/documents/{job_id}/result").text
     assert out.startswith("SATZ NUMMER 0 IM DOKUMENT.") and "SATZ NUMMER 11 IM DOKUMENT." in out
-    assert len(fresh.history) <= 12 - first_calls + 1  # finished segments came from memory
+    assert len(fresh.history) == 12 - 3  # the three finished segments came from memory

@@ -8,9 +8,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from services.app import create_app
-from services.runtime import Runtime
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.fakes import RecordingChatModel
 

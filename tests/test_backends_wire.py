@@ -9,8 +9,8 @@ import time
 
 import httpx
 
-from services.runtime import Runtime
-from services.settings import Settings
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
 from tests.fakes import FakeOpenAIServer, free_port, translate_text
 
@@ -75,7 +75,7 @@ def test_serve_against_an_openai_compatible_server() -> None:
         command = [
             sys.executable,
             "-m",
-            "services.cli",
+            "dragoman.services.cli",
             "serve",
             "--port",
             str(port),

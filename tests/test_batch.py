@@ -9,14 +9,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 
-from chains.markup.html import HtmlDocument
+from dragoman.chains.markup.html import HtmlDocument
 from tests.corpus import CORPUS
 from tests.documents import SRT, make_docx, make_epub
 from tests.fakes import FakeOpenAIServer
@@ -30,7 +30,7 @@ PAGES = [
 
 def dragoman(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "dragoman.services.cli", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -163,7 +163,6 @@ def test_output_inside_input_never_overwrites(tmp_path: Path) -> None:
 
 def upper_reply(body: dict) -> str:
     """Answer a single-segment chat prompt: the fenced text in upper case, placeholders kept."""
-    time.sleep(0.15)
     text = re.search(
         r"<source[^>]*>\n(.*)\n</source>", body["messages"][-1]["content"], re.S
     ).group(1)
@@ -178,7 +177,15 @@ def test_killed_run_resumes_without_redoing_finished_segments(tmp_path: Path) ->
             "".join(f"Satz {n}-{k} im Beitrag.\n\n" for k in range(6)), encoding="utf-8"
         )
     out = tmp_path / "out"
-    with FakeOpenAIServer(reply=upper_reply) as server:
+    release = threading.Event()
+
+    def held_after_eight(body: dict) -> str:
+        # The ninth request is held until the run that sent it has been killed.
+        if len(server.requests) > 8:
+            release.wait(timeout=60)
+        return upper_reply(body)
+
+    with FakeOpenAIServer(reply=held_after_eight) as server:
         env = {
             **os.environ,
             "DRAGOMAN_DATA_DIR": str(tmp_path / "data"),
@@ -187,7 +194,7 @@ def test_killed_run_resumes_without_redoing_finished_segments(tmp_path: Path) ->
         args = [
             sys.executable,
             "-m",
-            "services.cli",
+            "dragoman.services.cli",
             "translate",
             str(source),
             "--to",
@@ -204,16 +211,16 @@ def test_killed_run_resumes_without_redoing_finished_segments(tmp_path: Path) ->
         with subprocess.Popen(
             args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ) as first:
-            while len(server.requests) < 8:
-                time.sleep(0.02)
+            server.wait_for_requests(9, alive=lambda: first.poll() is None)
             first.send_signal(signal.SIGKILL)
             first.wait()
+        release.set()
         killed_at = len(server.requests)
-        assert killed_at < 24
+        assert killed_at == 9
         second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
         assert second.returncode == 0, second.stderr
         redone = len(server.requests) - killed_at
-        assert redone <= 24 - killed_at + 1  # at most the one request in flight at the kill
+        assert redone == 24 - 8  # the eight answered segments came from memory
         third = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
         assert (
             third.returncode == 0 and len(server.requests) == killed_at + redone

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.catalog import load_catalog, resolve_model
-from services.errors import ConfigError
-from services.settings import Settings
+from dragoman.services.catalog import load_catalog, resolve_model
+from dragoman.services.errors import ConfigError
+from dragoman.services.settings import Settings
 
 
 def test_catalog_has_required_presets_and_backends() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import main
+from dragoman.services.cli import main
 from tests.fakes import free_port
 
 
@@ -183,3 +183,16 @@ def test_proofread_json(tmp_path: Path, monkeypatch, capsys) -> None:
     )
     (issue,) = json.loads(out)
     assert code == 0 and issue["offset"] == 6 and issue["text"] == "the the"
+
+
+@pytest.mark.parametrize("option", [["--dry-run"], ["--format", "html"]])
+def test_single_file_options_are_refused_with_an_output_folder(
+    option: list[str], tmp_path: Path, monkeypatch, capsys
+) -> None:
+    source = tmp_path / "post.txt"
+    source.write_text("Hallo Welt.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["translate", str(source), "--to", "en", "-o", str(out), "--backend", "pseudo", *option]
+    code, _, err = run_cli(args, monkeypatch, capsys)
+    assert code == 2 and option[0] in err and "-o" in err and err.count("\n") == 1
+    assert not out.exists()  # nothing was translated or written

@@ -7,11 +7,13 @@ import re
 
 import pytest
 
-from chains.markup.html import HtmlDocument
-from chains.translate import ModelProfile, TranslateRequest, Translator, translate_document
-from chains.translate.validate import check_answer
-from services.llm.pseudo import PseudoLocalizer
+from dragoman.chains import ModelProfile
+from dragoman.chains.markup.html import HtmlDocument
+from dragoman.chains.translate import TranslateRequest, translate_document
+from dragoman.chains.translate.validate import check_answer
+from dragoman.services.llm.pseudo import PseudoLocalizer
 from tests.corpus import page_files, pages
+from tests.fakes import make_translator
 from tests.trees import parse_html, skeleton, tree
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
@@ -37,7 +39,7 @@ def test_echo_rebuilds_the_same_tree(file: str) -> None:
 def test_pseudo_backend_changes_every_translatable_text_and_nothing_else(file: str) -> None:
     source = page(file).text()
     before = HtmlDocument(source)
-    translator = Translator(PseudoLocalizer(), ModelProfile(style="raw"))
+    translator = make_translator(PseudoLocalizer(), ModelProfile(style="raw"))
     # Esperanto: no page is written in it, so no segment is skipped as already translated.
     result = asyncio.run(
         translate_document(translator, TranslateRequest(source, "eo", format="html"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from services.app import create_app
-from services.runtime import Runtime
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
 from tests.fakes import translate_text
 
@@ -80,7 +80,7 @@ Anna Example, a orange company
 def test_proofread_an_email(runtime: Runtime) -> None:
     import asyncio
 
-    from chains.proofread.check import proofread
+    from dragoman.chains.proofread.check import proofread
 
     corrector = runtime.corrector()
     result = asyncio.run(
@@ -114,7 +114,7 @@ def test_batch_translates_a_markdown_file(tmp_path) -> None:
         [
             sys.executable,
             "-m",
-            "services.cli",
+            "dragoman.services.cli",
             "translate",
             str(source),
             "--to",

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from langchain_core.messages import HumanMessage
 
-from services.app import create_app
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.fakes import FakeOpenAIServer, free_port, segment_replier
 
@@ -84,16 +82,7 @@ def test_slow_backend_hits_the_deadline() -> None:
     assert response.status_code == 504 and response.json()["error"]["code"] == "deadline_exceeded"
 
 
-def serve_in_thread(app) -> tuple[uvicorn.Server, str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, f"http://127.0.0.1:{port}"
-
-
-def test_overload_gets_429_with_retry_after() -> None:
+def test_overload_gets_429_with_retry_after(live_app) -> None:
     with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.5") as backend:
         settings = Settings(
             backend="llama-server",
@@ -103,25 +92,22 @@ def test_overload_gets_429_with_retry_after() -> None:
             parallel=1,
             max_queue=1,
         )
-        server, url = serve_in_thread(create_app(settings))
-        try:
+        url = live_app(create_app(settings))
 
-            async def burst():
-                async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
-                    return await asyncio.gather(
-                        *(http.post(f"{url}/v1/translate", json=ONE) for _ in range(6))
-                    )
+        async def burst():
+            async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
+                return await asyncio.gather(
+                    *(http.post(f"{url}/v1/translate", json=ONE) for _ in range(6))
+                )
 
-            responses = asyncio.run(burst())
-        finally:
-            server.should_exit = True
+        responses = asyncio.run(burst())
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(200) >= 2 and 429 in statuses and set(statuses) <= {200, 429}
     refused = next(r for r in responses if r.status_code == 429)
     assert refused.headers["retry-after"] == "2" and refused.json()["error"]["code"] == "overloaded"
 
 
-def test_bounded_load_every_accepted_segment_is_answered() -> None:
+def test_bounded_load_every_accepted_segment_is_answered(live_app) -> None:
     """N clients for a fixed time on loopback: only 200 or 429, and each 200 answers every item."""
     with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.02") as backend:
         settings = Settings(
@@ -132,37 +118,34 @@ def test_bounded_load_every_accepted_segment_is_answered() -> None:
             parallel=2,
             max_queue=4,
         )
-        server, url = serve_in_thread(create_app(settings))
         results: list[tuple[int, int, int]] = []
-        try:
+        url = live_app(create_app(settings))
 
-            async def client(n: int) -> None:
-                async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
-                    deadline = time.monotonic() + 4
-                    k = 0
-                    while time.monotonic() < deadline:
-                        q = [f"Beitrag {n}-{k}-{i} im Forum." for i in range(3)]
-                        r = await http.post(
-                            f"{url}/v1/translate", json={"q": q, "source": "de", "target": "en"}
+        async def client(n: int) -> None:
+            async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
+                deadline = time.monotonic() + 4
+                k = 0
+                while time.monotonic() < deadline:
+                    q = [f"Beitrag {n}-{k}-{i} im Forum." for i in range(3)]
+                    r = await http.post(
+                        f"{url}/v1/translate", json={"q": q, "source": "de", "target": "en"}
+                    )
+                    answered = (
+                        sum(
+                            1
+                            for t in r.json().get("translations", [])
+                            if t["status"] == "ok" and t["text"].startswith("BEITRAG")
                         )
-                        answered = (
-                            sum(
-                                1
-                                for t in r.json().get("translations", [])
-                                if t["status"] == "ok" and t["text"].startswith("BEITRAG")
-                            )
-                            if r.status_code == 200
-                            else 0
-                        )
-                        results.append((r.status_code, len(q), answered))
-                        k += 1
+                        if r.status_code == 200
+                        else 0
+                    )
+                    results.append((r.status_code, len(q), answered))
+                    k += 1
 
-            async def load():
-                await asyncio.gather(*(client(n) for n in range(8)))
+        async def load():
+            await asyncio.gather(*(client(n) for n in range(8)))
 
-            asyncio.run(load())
-        finally:
-            server.should_exit = True
+        asyncio.run(load())
     assert results and {status for status, _, _ in results} <= {200, 429}
     accepted = [(asked, answered) for status, asked, answered in results if status == 200]
     assert accepted and all(asked == answered for asked, answered in accepted)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chains.markup.html import HtmlDocument
-from chains.markup.inline import parse
-from services.llm.pseudo import pseudolocalize
+from dragoman.chains.markup.html import HtmlDocument
+from dragoman.chains.markup.inline import parse
+from dragoman.services.llm.pseudo import pseudolocalize
 
 
 def segments(html: str) -> list[str]:

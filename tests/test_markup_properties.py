@@ -9,9 +9,9 @@ from html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chains.markup.html import HtmlDocument
-from chains.markup.inline import MarkupMismatch, parse
-from chains.translate.validate import check_answer
+from dragoman.chains.markup.html import HtmlDocument
+from dragoman.chains.markup.inline import MarkupMismatch, parse
+from dragoman.chains.translate.validate import check_answer
 from tests.trees import parse_html, skeleton, tree
 
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chains.markup.inline import parse
-from chains.markup.markdown import MarkdownDocument
-from chains.markup.plain import PlainDocument
-from services.llm.pseudo import pseudolocalize
+from dragoman.chains.markup.inline import parse
+from dragoman.chains.markup.markdown import MarkdownDocument
+from dragoman.chains.markup.plain import PlainDocument
+from dragoman.services.llm.pseudo import pseudolocalize
 
 MARKDOWN = """# Titel **fett** #
 

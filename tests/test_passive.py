@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chains.proofread.passive import find_passives
+from dragoman.chains.proofread.passive import find_passives
 from tests.corpus import CORPUS
 
 # The baseline regex checkers use (write-good, Vale): a form of "be" and a participle.

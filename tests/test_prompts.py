@@ -8,12 +8,12 @@ from importlib.resources import files
 import pytest
 from langchain_core.prompts import PromptTemplate
 
-import prompts
-from prompts import load_data, load_template, prompt_files, prompt_version
+from dragoman import prompts
+from dragoman.prompts import load_data, load_template, prompt_files, prompt_version
 
 
 def documented_variables() -> dict[str, set[str]]:
-    readme = files("prompts").joinpath("README.md").read_text(encoding="utf-8")
+    readme = files("dragoman.prompts").joinpath("README.md").read_text(encoding="utf-8")
     table = {}
     for name, variables in re.findall(r"^\| (\S+\.md) \| ([^|]*) \|$", readme, re.M):
         table[name] = {v.strip() for v in variables.split(",") if v.strip()}
@@ -49,6 +49,10 @@ def test_few_shot_examples_are_parallel() -> None:
     assert set(sentences) <= set(names)
 
 
-def test_prompt_version_is_stable_and_short() -> None:
-    assert prompt_version("translate") == prompt_version("translate")
-    assert re.fullmatch(r"[0-9a-f]{12}", prompt_version("translate"))
+def test_prompt_version_is_stable_short_and_per_task() -> None:
+    prompt_version.cache_clear()
+    first = prompt_version("translate")
+    prompt_version.cache_clear()  # computed afresh from the files, not served from the cache
+    assert prompt_version("translate") == first
+    assert re.fullmatch(r"[0-9a-f]{12}", first)
+    assert prompt_version("proofread") != first

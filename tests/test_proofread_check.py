@@ -9,9 +9,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chains.proofread.check import proofread
-from chains.proofread.grammar import Corrector
-from chains.translate.profile import ModelProfile
+from dragoman.chains import ModelProfile
+from dragoman.chains.proofread.check import proofread
+from dragoman.chains.proofread.grammar import Corrector
 from tests.fakes import RecordingChatModel, ScriptedLLM, last_line_after
 
 FIXES = {"go": "goes", "days": "day", "has": "have", "tomorow": "tomorrow"}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from chains.proofread.diff import diff_edits
-from chains.proofread.regions import prose_regions
-from chains.proofread.rules import deterministic_issues
+from dragoman.chains.proofread import CHECKS, rule_issues
+from dragoman.chains.proofread.diff import diff_edits
+from dragoman.chains.proofread.regions import prose_regions
 
 
 def flagged(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return [
         (i.rule, text[i.offset : i.offset + i.length], i.replacements)
-        for i in deterministic_issues(text)
+        for i in rule_issues(text, CHECKS)
     ]
 
 

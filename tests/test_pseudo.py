@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.llm.pseudo import PseudoLocalizer, pseudolocalize
+from dragoman.services.llm.pseudo import PseudoLocalizer, pseudolocalize
 
 
 def test_letters_are_accented_and_text_bracketed() -> None:

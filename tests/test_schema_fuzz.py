@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from services.app import create_app
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 
 # What the issue asks: no server errors, and every documented answer matches its schema.

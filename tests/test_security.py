@@ -7,9 +7,9 @@ import stat
 import pytest
 from fastapi.testclient import TestClient
 
-from services.app import create_app
-from services.auth import load_or_create_token, token_path
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.auth import load_or_create_token, token_path
+from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.settings import Settings, config_file_path, load_settings
+from dragoman.services.settings import Settings, config_file_path, load_settings
 
 
 def test_defaults() -> None:

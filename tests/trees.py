@@ -6,7 +6,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from chains.markup.html import SKIP, TRANSLATED_ATTRIBUTES
+from dragoman.chains.markup.html import SKIP, TRANSLATED_ATTRIBUTES
 
 
 def tree(node: Any) -> Any:

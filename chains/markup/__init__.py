@@ -5,3 +5,9 @@ A segment is a sequence of inline nodes: `Text`, `Pair` (an inline element such 
 to the model as `<a1>…</a1>`) and `Atom` (something kept as it is, such as code or a URL, shown as
 `<x2/>`). The model only ever sees these placeholders, never a tag, attribute or URL.
 """
+
+from .html import HtmlDocument
+from .inline import MarkupMismatch, Node, text_of
+from .segment import Document, Segment
+
+__all__ = ["Document", "HtmlDocument", "MarkupMismatch", "Node", "Segment", "text_of"]

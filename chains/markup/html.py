@@ -15,9 +15,11 @@ INLINE = {
     "dfn", "em", "font", "i", "ins", "label", "mark", "nobr", "q", "s", "small", "span", "strike",
     "strong", "sub", "sup", "time", "tt", "u",
 }  # fmt: skip
-ATOMIC = {
-    "audio", "br", "canvas", "code", "embed", "iframe", "img", "input", "kbd", "math", "meter",
-    "object", "output", "picture", "progress", "samp", "select", "svg", "var", "video", "wbr",
+# Inline elements whose content is code: kept verbatim, and read as one word when proofreading.
+CODE = {"code", "kbd", "samp", "var"}
+ATOMIC = CODE | {
+    "audio", "br", "canvas", "embed", "iframe", "img", "input", "math", "meter", "object",
+    "output", "picture", "progress", "select", "svg", "video", "wbr",
 }  # fmt: skip
 SKIP = {"script", "style", "pre", "textarea", "template", "noscript"}
 TRANSLATED_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")

@@ -9,12 +9,11 @@ from typing import Any
 from ..errors import InputError
 from .diff import diff_edits
 from .grammar import Corrector
-from .issues import Issue, ProofreadResult
+from .issues import CHECKS, Check, Issue, ProofreadResult
 from .passive import Passive, find_passives
 from .regions import Region, prose_regions
-from .rules import articles, repeated_words, spacing_and_punctuation
+from .rules import rule_issues
 
-CHECKS = ("grammar", "passive_voice", "style")
 _KINDS = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
     "by-agent": (
@@ -95,7 +94,7 @@ def _deduplicate(issues: list[Issue]) -> list[Issue]:
 
 
 async def proofread(
-    text: str, fmt: str, checks: list[str], nlp: Any, corrector: Corrector | None
+    text: str, fmt: str, checks: list[Check], nlp: Any, corrector: Corrector | None
 ) -> ProofreadResult:
     """Check `text` of format `fmt`; every issue's offsets point into `text` itself."""
     unknown = sorted(set(checks) - set(CHECKS))
@@ -111,13 +110,7 @@ async def proofread(
         sentences += [
             _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
         ]
-        if "style" in checks:
-            found += [
-                (n, i)
-                for i in (*repeated_words(region.text), *spacing_and_punctuation(region.text))
-            ]
-        if "grammar" in checks:
-            found += [(n, i) for i in articles(region.text)]
+        found += [(n, i) for i in rule_issues(region.text, checks)]
         if "passive_voice" in checks:
             passives += [(n, p) for p in find_passives(doc)]
     result.sentences = len(sentences)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseLanguageModel
 from pydantic import BaseModel, ValidationError
 
-from prompts import load_template
+from dragoman.prompts import load_template
 
 from ..calls import FaultCheck, ModelCaller
-from ..translate.profile import ModelProfile
+from ..profile import ModelProfile
 
 _JSON = re.compile(r"\{.*\}", re.S)
 BATCH = 8  # sentences per chat request: enough to amortise, few enough to stay grounded
@@ -54,8 +54,7 @@ class Corrector:
         retries: int = 0,
     ) -> None:
         self.profile = profile
-        self._call = ModelCaller(model, profile.max_tokens_param, fault_check, retries)
-        self._gate_size = concurrency
+        self._call = ModelCaller(model, profile.max_tokens_param, fault_check, retries, concurrency)
 
     @property
     def calls(self) -> int:
@@ -72,31 +71,30 @@ class Corrector:
         out = Corrections([None] * len(sentences))
         if not self.available:
             return out
-        gate = asyncio.Semaphore(self._gate_size)
         todo = [i for i, s in enumerate(sentences) if s.strip() and len(s) <= MAX_SENTENCE]
         if self.profile.style == "completion":
-            answers = await asyncio.gather(*(self._one(sentences[i], gate) for i in todo))
+            answers = await asyncio.gather(*(self._one(sentences[i]) for i in todo))
             for i, answer in zip(todo, answers, strict=True):
                 out.sentences[i] = answer
             return out
         batches = [todo[k : k + BATCH] for k in range(0, len(todo), BATCH)]
-        for batch in await asyncio.gather(*(self._batch(b, sentences, gate) for b in batches)):
+        for batch in await asyncio.gather(*(self._batch(b, sentences) for b in batches)):
             for i, answer, grounded in batch:
                 out.sentences[i] = answer if grounded else None
                 out.ungrounded += 0 if grounded else 1
         return out
 
-    async def _one(self, sentence: str, gate: asyncio.Semaphore) -> str | None:
+    async def _one(self, sentence: str) -> str | None:
         prompt = load_template("proofread", "completion").invoke({"sentence": _squash(sentence)})
-        answer = await self._call(prompt, 32 + 2 * len(sentence), gate)
+        answer = await self._call(prompt, 32 + 2 * len(sentence))
         return answer.strip().split("\n", 1)[0] or None
 
     async def _batch(
-        self, batch: list[int], sentences: list[str], gate: asyncio.Semaphore
+        self, batch: list[int], sentences: list[str]
     ) -> list[tuple[int, str | None, bool]]:
         lines = "\n".join(f"[{n}] {_squash(sentences[i])}" for n, i in enumerate(batch, start=1))
         prompt = load_template("proofread", "chat").invoke({"lines": lines})
-        raw = await self._call(prompt, 64 + sum(2 * len(sentences[i]) + 40 for i in batch), gate)
+        raw = await self._call(prompt, 64 + sum(2 * len(sentences[i]) + 40 for i in batch))
         found = _parse(raw)
         result: list[tuple[int, str | None, bool]] = []
         for n, i in enumerate(batch, start=1):
@@ -116,7 +114,7 @@ class Corrector:
         prompt = load_template("passive", self.profile.style).invoke(
             {"sentence": _squash(sentence)}
         )
-        answer = (await self._call(prompt, 32 + 2 * len(sentence), asyncio.Semaphore(1))).strip()
+        answer = (await self._call(prompt, 32 + 2 * len(sentence))).strip()
         answer = answer.split("\n", 1)[0].strip()
         if not answer or answer == _squash(sentence) or agent.lower() not in answer.lower():
             return None

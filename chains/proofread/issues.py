@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+# The checks a caller can ask for; each issue is in the category of the check that found it.
+Check = Literal["grammar", "passive_voice", "style"]
+CHECKS: tuple[Check, ...] = get_args(Check)
 
 
 @dataclass(frozen=True)
@@ -11,7 +16,7 @@ class Issue:
 
     offset: int
     length: int
-    category: str  # grammar | passive_voice | style
+    category: Check
     rule: str
     message: str
     replacements: tuple[str, ...] = ()

@@ -7,6 +7,7 @@ issue whose span does not map onto one unbroken stretch of the input is dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -14,6 +15,8 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 
 from ..errors import InputError
+from ..formats import ProofreadFormat
+from ..markup.html import ATOMIC, CODE, INLINE, SKIP
 
 SYNTHETIC = -1
 
@@ -92,29 +95,17 @@ def email_regions(text: str) -> list[Region]:
     return regions
 
 
+# Code, scripts and drawings hold no prose (void elements must not be here: they never end).
+_SKIP = SKIP | CODE | {"svg", "math"}
+
+
+def _is_block(tag: str) -> bool:
+    """Whether `tag` ends a region: any element that is not inline, and line breaks."""
+    return tag == "br" or (tag not in INLINE and tag not in ATOMIC)
+
+
 class _HtmlProse(HTMLParser):
     """Collects the text of an HTML document with offsets; skips code and non-prose elements."""
-
-    SKIP = {
-        "script",
-        "style",
-        "pre",
-        "code",
-        "kbd",
-        "samp",
-        "var",
-        "textarea",
-        "template",
-        "noscript",
-        "svg",
-        "math",
-    }
-    BLOCK = {
-        "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dt", "dd",
-        "section", "article", "header", "footer", "ul", "ol", "table", "tr", "title", "br", "hr",
-        "figcaption", "caption", "summary", "details", "main", "aside", "nav", "body", "html",
-        "head",
-    }  # fmt: skip
 
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
@@ -133,19 +124,19 @@ class _HtmlProse(HTMLParser):
         self.current = Region()
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.SKIP:
+        if tag in _SKIP:
             self.skipping.append(tag)
-            if tag in ("code", "kbd", "samp", "var"):
+            if tag in CODE:
                 self.current.add_synthetic("X")  # inline code reads as a word in its sentence
             else:
                 self._flush()
-        elif tag in self.BLOCK:
+        elif _is_block(tag):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
         if self.skipping and self.skipping[-1] == tag:
             self.skipping.pop()
-        elif tag in self.BLOCK:
+        elif _is_block(tag):
             self._flush()
 
     def handle_data(self, data: str) -> None:
@@ -200,7 +191,7 @@ def markdown_regions(text: str) -> list[Region]:
     return regions
 
 
-REGIONS = {
+REGIONS: dict[ProofreadFormat, Callable[[str], list[Region]]] = {
     "text": text_regions,
     "email": email_regions,
     "html": html_regions,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from .issues import Issue
+from .issues import Check, Issue
 
 _REPEATED = re.compile(r"\b(\w+)(\s+)(\1)\b", re.I)
 # Legitimate doublings in English.
@@ -95,6 +95,12 @@ def spacing_and_punctuation(text: str) -> Iterator[Issue]:
         )
 
 
-def deterministic_issues(text: str) -> list[Issue]:
-    """Every cheap check over `text`."""
-    return [*repeated_words(text), *articles(text), *spacing_and_punctuation(text)]
+RULES: dict[Check, tuple[Callable[[str], Iterable[Issue]], ...]] = {
+    "grammar": (articles,),
+    "style": (repeated_words, spacing_and_punctuation),
+}
+
+
+def rule_issues(text: str, checks: Iterable[Check]) -> list[Issue]:
+    """The issues the deterministic rules of `checks` find in `text`."""
+    return [issue for check in checks for rule in RULES.get(check, ()) for issue in rule(text)]

@@ -1,22 +1,33 @@
 """Markup-preserving translation: prompts, batching, validation and repair, whole documents."""
 
 from .document import (
-    ItemResult,
     TranslateRequest,
     build_translate_chain,
     plan_document,
     translate_document,
+    translate_segments,
 )
-from .engine import Translator
-from .profile import ModelProfile, TranslateOptions
+from .engine import Job, Memory, TranslateOptions, Translator
+from .prompting import single_prompt
+from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
+from .validate import Rejected, check_answer
 
 __all__ = [
-    "ItemResult",
-    "ModelProfile",
+    "REMEMBERED",
+    "STATUSES",
+    "Job",
+    "Memory",
+    "Outcome",
+    "Rejected",
+    "Status",
     "TranslateOptions",
     "TranslateRequest",
+    "TranslationResult",
     "Translator",
     "build_translate_chain",
+    "check_answer",
     "plan_document",
+    "single_prompt",
     "translate_document",
+    "translate_segments",
 ]

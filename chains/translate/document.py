@@ -1,25 +1,28 @@
-"""Translating whole items (text, HTML or Markdown): detection, segments, write-back, status."""
+"""Translating whole items and documents: source detection, segments, write-back, status."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..detect import detect_language
-from ..errors import InputError
+from ..formats import parse_text
 from ..languages import normalize_code
-from ..markup.html import HtmlDocument
 from ..markup.inline import text_of
-from ..markup.markdown import MarkdownDocument
-from ..markup.plain import PlainDocument
-from ..markup.segment import Document, Segment
+from ..markup.segment import Segment
 from .engine import Job, Translator
 from .prompting import notes
+from .result import TranslationResult, worst
+
+# Detection on short text is a guess; only trust it this much before acting on it.
+_SURE = 0.9
+# Per-segment language detection is only trusted on text at least this long.
+_DETECT_MIN_CHARS = 40
 
 
 class Segmented(Protocol):
@@ -29,19 +32,9 @@ class Segmented(Protocol):
     def segments(self) -> list[Segment]: ...
 
 
-FORMATS: dict[str, type] = {
-    "text": PlainDocument,
-    "html": HtmlDocument,
-    "markdown": MarkdownDocument,
-}
-STATUSES = ("ok", "repaired", "fallback", "failed")
-# Detection on short text is a guess; only trust it this much before acting on it.
-_SURE = 0.9
-
-
 @dataclass(frozen=True)
 class TranslateRequest:
-    """One item to translate."""
+    """One text item to translate."""
 
     text: str
     target: str
@@ -51,34 +44,15 @@ class TranslateRequest:
     glossary: dict[str, str] | None = None
 
 
-@dataclass
-class ItemResult:
-    """A translated item: its text, source language, worst segment status and status counts."""
-
-    text: str
-    detected_source: str
-    status: str = "ok"
-    confidence: float = 1.0
-    counts: dict[str, int] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
+def _detect_source(doc: Segmented, source: str) -> tuple[str, float]:
+    if source != "auto":
+        return normalize_code(source), 1.0
+    prose = [s for s in doc.segments if s.kind != "attribute"] or doc.segments
+    return detect_language(" ".join(text_of(s.nodes) for s in prose)[:4000])
 
 
-def parse_document(fmt: str, text: str) -> Document:
-    """Split `text` of format `fmt` into segments."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    return FORMATS[fmt](text)
-
-
-def _detect_source(request: TranslateRequest, doc: Segmented) -> tuple[str, float]:
-    if request.source != "auto":
-        return normalize_code(request.source), 1.0
-    sample = " ".join(text_of(s.nodes) for s in doc.segments if s.kind != "attribute")[:4000]
-    return detect_language(sample or request.text)
-
-
-def _already(text: str, target: str, min_chars: int) -> bool:
-    if len(text) < min_chars:
+def _already(text: str, target: str) -> bool:
+    if len(text) < _DETECT_MIN_CHARS:
         return False
     language, probability = detect_language(text)
     return language == target and probability >= _SURE
@@ -86,10 +60,10 @@ def _already(text: str, target: str, min_chars: int) -> bool:
 
 def plan_document(translator: Translator, request: TranslateRequest) -> list[PromptValue]:
     """The prompts translating `request` would start with, sending nothing (for dry runs)."""
-    doc = parse_document(request.format, request.text)
+    doc = parse_text(request.format, request.text)
     if not doc.segments:
         return []
-    source, _ = _detect_source(request, doc)
+    source, _ = _detect_source(doc, request.source)
     target = normalize_code(request.target)
     if source == target:
         return []
@@ -98,33 +72,17 @@ def plan_document(translator: Translator, request: TranslateRequest) -> list[Pro
     )
 
 
-@dataclass
-class Translated:
-    """What translating a parsed document's segments gave (the document itself is updated)."""
-
-    source: str
-    confidence: float = 1.0
-    status: str = "ok"
-    counts: dict[str, int] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
-    applied: int = 0  # segments written back into the document
-
-
-def _groups(
-    doc: Segmented, request: TranslateRequest, source: str, target: str, min_chars: int
-) -> dict[str, list[Segment]]:
+def _groups(doc: Segmented, asked: str, source: str, target: str) -> dict[str, list[Segment]]:
     """Segments to translate, by source language. When `auto` finds the page already in the
     target language, only passages confidently in another language (a quoted post) remain."""
     if source != target:
-        return {
-            source: [s for s in doc.segments if not _already(text_of(s.nodes), target, min_chars)]
-        }
-    if request.source != "auto":
+        return {source: [s for s in doc.segments if not _already(text_of(s.nodes), target)]}
+    if asked != "auto":
         return {}
     groups: dict[str, list[Segment]] = {}
     for segment in doc.segments:
         text = text_of(segment.nodes)
-        if len(text) >= min_chars:
+        if len(text) >= _DETECT_MIN_CHARS:
             language, probability = detect_language(text)
             if language != target and probability >= _SURE:
                 groups.setdefault(language, []).append(segment)
@@ -132,14 +90,19 @@ def _groups(
 
 
 async def translate_segments(
-    translator: Translator, doc: Segmented, request: TranslateRequest
-) -> Translated:
+    translator: Translator,
+    doc: Segmented,
+    target: str,
+    source: str = "auto",
+    context: str | None = None,
+    glossary: dict[str, str] | None = None,
+) -> TranslationResult:
     """Translate a parsed document in place, leaving text already in the target language alone."""
-    target = normalize_code(request.target)
+    target = normalize_code(target)
     if not doc.segments:
-        return Translated(normalize_code(request.source) if request.source != "auto" else target)
-    source, confidence = _detect_source(request, doc)
-    groups = _groups(doc, request, source, target, translator.options.detect_min_chars)
+        return TranslationResult(normalize_code(source) if source != "auto" else target)
+    detected, confidence = _detect_source(doc, source)
+    groups = _groups(doc, source, detected, target)
     todo = [segment for segments in groups.values() for segment in segments]
     translator.report(len(doc.segments) - len(todo))
 
@@ -147,7 +110,7 @@ async def translate_segments(
         language, probability = detect_language(text)
         return len(text) >= 20 and language != target and probability >= _SURE
 
-    note = notes(request.context, request.glossary)
+    note = notes(context, glossary)
     outcomes = []
     for language, segments in groups.items():
         outcomes += await translator.translate(segments, Job(language, target, note, is_foreign))
@@ -158,31 +121,35 @@ async def translate_segments(
         if outcome.nodes is not None:
             segment.apply(outcome.nodes)
             applied += 1
-    counts = Counter(o.status for o in outcomes)
+    counts: Counter[str] = Counter(o.status for o in outcomes)
     counts["ok"] += len(doc.segments) - len(todo)
-    worst = max((s for s in counts if counts[s]), key=STATUSES.index, default="ok")
     reasons = sorted({o.reason for o in outcomes if o.reason})
-    return Translated(source, confidence, worst, dict(counts), reasons, applied)
+    return TranslationResult(detected, worst(counts), confidence, dict(counts), reasons, applied)
 
 
-async def translate_document(translator: Translator, request: TranslateRequest) -> ItemResult:
-    """Translate one text, HTML or Markdown item."""
-    doc = parse_document(request.format, request.text)
-    done = await translate_segments(translator, doc, request)
-    text = doc.render() if done.applied else request.text
-    return ItemResult(text, done.source, done.status, done.confidence, done.counts, done.reasons)
+async def translate_document(
+    translator: Translator, request: TranslateRequest
+) -> TranslationResult:
+    """Translate one text, HTML or Markdown item; the result carries the translated text."""
+    doc = parse_text(request.format, request.text)
+    result = await translate_segments(
+        translator, doc, request.target, request.source, request.context, request.glossary
+    )
+    result.text = doc.render() if result.applied else request.text
+    return result
 
 
 def build_translate_chain(translator: Translator) -> Runnable:
-    """A runnable from a TranslateRequest (or its fields as a dict) to an ItemResult."""
+    """A LangChain runnable from a TranslateRequest (or its fields as a dict) to a
+    TranslationResult, for use inside other chains; it runs sync (`invoke`) and async."""
 
     def coerce(value: Any) -> TranslateRequest:
         return value if isinstance(value, TranslateRequest) else TranslateRequest(**value)
 
-    async def arun(value: Any) -> ItemResult:
+    async def arun(value: Any) -> TranslationResult:
         return await translate_document(translator, coerce(value))
 
-    def run(value: Any) -> ItemResult:
+    def run(value: Any) -> TranslationResult:
         return asyncio.run(arun(value))
 
     return RunnableLambda(run, afunc=arun, name="translate_document")

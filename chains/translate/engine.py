@@ -24,8 +24,9 @@ from ..calls import FaultCheck, ModelCaller
 from ..errors import BackendUnavailable
 from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, walk
 from ..markup.segment import Segment
-from .profile import ModelProfile, TranslateOptions
+from ..profile import ModelProfile
 from .prompting import batch_prompt, single_prompt
+from .result import REMEMBERED, Outcome, Status
 from .validate import Rejected, check_answer, restore_spacing, untranslated
 
 _BATCH_LINE = re.compile(r"^\s*\[(\d+)\]\s?(.*)$")
@@ -39,14 +40,13 @@ class Memory(Protocol):
     def put_many(self, items: dict[str, str]) -> None: ...
 
 
-@dataclass
-class Outcome:
-    """How one segment ended: the answer to write back (None keeps the source) and its status."""
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Batching and concurrency limits (their defaults live in the service's Settings)."""
 
-    nodes: list[Node] | None
-    status: str
-    reason: str = ""
-    fault: BackendUnavailable | None = None
+    batch_segments: int
+    batch_chars: int
+    concurrency: int
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Translator:
         self,
         model: BaseLanguageModel,
         profile: ModelProfile,
-        options: TranslateOptions | None = None,
+        options: TranslateOptions,
         memory: Memory | None = None,
         fault_check: FaultCheck | None = None,
         progress: Callable[[int], None] | None = None,
@@ -86,12 +86,13 @@ class Translator:
     ) -> None:
         self.model = model
         self.profile = profile
-        self.options = options or TranslateOptions()
+        self.options = options
         self.memory = memory
-        self._caller = ModelCaller(model, profile.max_tokens_param, fault_check, retries)
+        self._caller = ModelCaller(
+            model, profile.max_tokens_param, fault_check, retries, options.concurrency
+        )
         # Called with the number of segments just finished (from memory or a model).
         self.progress = progress
-        self._gates: dict[int, asyncio.Semaphore] = {}
 
     @property
     def calls(self) -> int:
@@ -106,25 +107,17 @@ class Translator:
         outcomes = self._remembered(unique, job)
         self.report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
-        gate = self._gate()
         if self.profile.style == "chat":
             batches = list(self._batches(pending))
-            results = await asyncio.gather(*(self._batch(b, job, gate) for b in batches))
+            results = await asyncio.gather(*(self._batch(b, job) for b in batches))
             for batch_outcomes in results:
                 outcomes.update(batch_outcomes)
         else:
-            singles = await asyncio.gather(*(self._ladder(s, job, gate, None) for s in pending))
+            singles = await asyncio.gather(*(self._ladder(s, job, None) for s in pending))
             outcomes.update({s.text: o for s, o in zip(pending, singles, strict=True)})
         repeats = Counter(s.text for s in segments)
         self.report(sum(repeats[s.text] - 1 for s in pending))
         return [outcomes[s.text] for s in segments]
-
-    def _gate(self) -> asyncio.Semaphore:
-        """One gate per event loop bounds the model calls in flight across concurrent documents."""
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._gates:
-            self._gates[loop] = asyncio.Semaphore(self.options.concurrency)
-        return self._gates[loop]
 
     def report(self, count: int) -> None:
         """Tell the progress callback that `count` more segments are done."""
@@ -166,7 +159,7 @@ class Translator:
         keep = {
             memory_key(text, job, self.profile.fingerprint): serialize(o.nodes)
             for text, o in outcomes.items()
-            if o.status in ("ok", "repaired") and o.nodes is not None
+            if o.status in REMEMBERED and o.nodes is not None
         }
         if keep:
             self.memory.put_many(keep)
@@ -175,10 +168,8 @@ class Translator:
     def _budget(self, chars: int) -> int:
         return max(16, min(self.profile.context_window // 2, 32 + 2 * chars))
 
-    async def _call(
-        self, prompt: PromptValue, chars: int, gate: asyncio.Semaphore, **extra: Any
-    ) -> str:
-        return await self._caller(prompt, self._budget(chars), gate, **extra)
+    async def _call(self, prompt: PromptValue, chars: int, **extra: Any) -> str:
+        return await self._caller(prompt, self._budget(chars), **extra)
 
     # --- batches (chat models) --------------------------------------------------------------
     def _batches(self, segments: list[Segment]):
@@ -196,16 +187,14 @@ class Translator:
         if batch:
             yield batch
 
-    async def _batch(
-        self, batch: list[Segment], job: Job, gate: asyncio.Semaphore
-    ) -> dict[str, Outcome]:
+    async def _batch(self, batch: list[Segment], job: Job) -> dict[str, Outcome]:
         if len(batch) == 1:
-            return {batch[0].text: await self._ladder(batch[0], job, gate, None)}
+            return {batch[0].text: await self._ladder(batch[0], job, None)}
         prompt = batch_prompt(
             self.profile, [s.text for s in batch], job.source, job.target, job.note
         )
         try:
-            answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch), gate)
+            answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch))
         except BackendUnavailable as exc:
             self.report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
@@ -213,51 +202,47 @@ class Translator:
         if lines is None:  # ids or count off: split the batch and try the halves
             half = len(batch) // 2
             left, right = await asyncio.gather(
-                self._batch(batch[:half], job, gate), self._batch(batch[half:], job, gate)
+                self._batch(batch[:half], job), self._batch(batch[half:], job)
             )
             return {**left, **right}
         results = await asyncio.gather(
-            *(self._ladder(s, job, gate, lines[n]) for n, s in enumerate(batch, start=1))
+            *(self._ladder(s, job, lines[n]) for n, s in enumerate(batch, start=1))
         )
         return {s.text: o for s, o in zip(batch, results, strict=True)}
 
     # --- the ladder -------------------------------------------------------------------------
-    async def _ladder(
-        self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None
-    ) -> Outcome:
+    async def _ladder(self, segment: Segment, job: Job, first: str | None) -> Outcome:
         # Each segment is stored as soon as it is done: a run killed midway loses nothing.
-        outcome = await self._climb(segment, job, gate, first)
+        outcome = await self._climb(segment, job, first)
         self._remember({segment.text: outcome}, job)
         self.report(1)
         return outcome
 
-    async def _climb(
-        self, segment: Segment, job: Job, gate: asyncio.Semaphore, first: str | None
-    ) -> Outcome:
+    async def _climb(self, segment: Segment, job: Job, first: str | None) -> Outcome:
         try:
             if first is None:
-                first = await self._single(segment.text, job, gate)
+                first = await self._single(segment.text, job)
             try:
                 return self._accept(segment, first, job, "ok")
             except Rejected:
                 pass
             if self.profile.style == "chat" or self.profile.style == "raw":
-                retry = await self._single(segment.text, job, gate)
+                retry = await self._single(segment.text, job)
             else:  # a base model gives the same answer to the same prompt at temperature 0
-                retry = await self._single(segment.text, job, gate, temperature=0.4)
+                retry = await self._single(segment.text, job, temperature=0.4)
             try:
                 return self._accept(segment, retry, job, "repaired")
             except Rejected as exc:
                 reason = exc.reason
-            return await self._per_run(segment, job, gate, reason)
+            return await self._per_run(segment, job, reason)
         except BackendUnavailable as exc:
             return Outcome(None, "failed", exc.message, exc)
 
-    async def _single(self, text: str, job: Job, gate: asyncio.Semaphore, **extra: Any) -> str:
+    async def _single(self, text: str, job: Job, **extra: Any) -> str:
         prompt = single_prompt(self.profile, text, job.source, job.target, job.note)
-        return await self._call(prompt, len(text), gate, **extra)
+        return await self._call(prompt, len(text), **extra)
 
-    def _accept(self, segment: Segment, answer: str, job: Job, status: str) -> Outcome:
+    def _accept(self, segment: Segment, answer: str, job: Job, status: Status) -> Outcome:
         nodes = check_answer(segment.nodes, segment.text, answer)
         if untranslated(segment.nodes, nodes) and job.is_foreign(segment.text):
             raise Rejected("left untranslated")
@@ -266,15 +251,13 @@ class Translator:
         nodes, spaced = restore_spacing(seen, nodes, job.target)
         return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
 
-    async def _per_run(
-        self, segment: Segment, job: Job, gate: asyncio.Semaphore, reason: str
-    ) -> Outcome:
+    async def _per_run(self, segment: Segment, job: Job, reason: str) -> Outcome:
         runs = {}
         for node in _texts(segment.nodes):
             if has_letters([node]) and node.value.strip() not in runs:
                 run = node.value.strip()
                 try:
-                    answer = await self._single(run, job, gate)
+                    answer = await self._single(run, job)
                     runs[run] = _plain(check_answer([Text(run)], run, answer))
                 except Rejected:
                     continue

@@ -5,10 +5,10 @@ from __future__ import annotations
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 
-from prompts import load_data, load_template
+from dragoman.prompts import load_data, load_template
 
 from ..languages import language_name
-from .profile import ModelProfile
+from ..profile import ModelProfile
 
 
 def few_shot_prefix(source: str, target: str) -> str:

@@ -25,7 +25,7 @@ _COMMENTARY = re.compile(
     re.I,
 )
 _SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
-# Languages whose words are separated by spaces, so a space lost beside a tag is a real loss.
+# Languages written without spaces between words: there a missing space beside a tag is no loss.
 _NO_SPACES = {"zh", "zh-TW", "ja", "th"}
 
 
@@ -78,22 +78,26 @@ def restore_spacing(source: list[Node], answer: list[Node], target: str) -> tupl
     spaced = _spaced_edges(source)
     changed = False
 
+    def glued(text: str) -> bool:
+        # Only a word glued to a tag is a lost space; punctuation there is fine.
+        return text[:1].isalnum()
+
     def fix(nodes: list[Node]) -> list[Node]:
         nonlocal changed
         out: list[Node] = []
-        for i, node in enumerate(nodes):
+        space_after = False  # the placeholder just passed had a space after it in the source
+        for node in nodes:
             if isinstance(node, Pair):
                 node = Pair(node.ref, node.tag, fix(node.children))
+            if space_after and isinstance(node, Text) and glued(node.value):
+                node = Text(" " + node.value)
+                changed = True
+            space_after = False
             if isinstance(node, Pair | Atom) and node.ref in spaced:
-                before, after = spaced[node.ref]
+                before, space_after = spaced[node.ref]
                 prev = out[-1] if out else None
-                # Only a word glued to a tag is a lost space; punctuation there is fine.
-                if before and isinstance(prev, Text) and prev.value[-1:].isalnum():
+                if before and isinstance(prev, Text) and glued(prev.value[-1:]):
                     out[-1] = Text(prev.value + " ")
-                    changed = True
-                nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-                if after and isinstance(nxt, Text) and nxt.value and nxt.value[0].isalnum():
-                    nodes = nodes[: i + 1] + [Text(" " + nxt.value)] + nodes[i + 2 :]
                     changed = True
             out.append(node)
         return out

@@ -9,30 +9,27 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from chains.errors import InputError, InputTooLarge
-from chains.formats import file_format, load_file
-from chains.languages import normalize_code
+from dragoman.chains import (
+    FILE_FORMATS,
+    InputError,
+    InputTooLarge,
+    file_format,
+    load_file,
+    normalize_code,
+)
 
 from ..deps import RuntimeDep
 from ..errors import JobNotDone, JobNotFound
-from ..jobs import JobRecord, JobRunner
+from ..jobs import JobRecord, JobRunner, JobState
 
 router = APIRouter(tags=["documents"])
-_MEDIA = {
-    "html": "text/html",
-    "markdown": "text/markdown",
-    "text": "text/plain",
-    "srt": "application/x-subrip",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "epub": "application/epub+zip",
-}
 
 
 class Created(BaseModel):
     """A queued job."""
 
     id: str
-    status: str
+    status: JobState
 
 
 class Progress(BaseModel):
@@ -47,7 +44,7 @@ class JobStatus(BaseModel):
 
     id: str
     filename: str
-    status: str
+    status: JobState
     progress: Progress
     counts: dict[str, int]
     error: str | None = None
@@ -113,4 +110,6 @@ def result(request: Request, job_id: str) -> FileResponse:
     if job.status != "done":
         raise JobNotDone(f"job {job_id} is {job.status}, not done")
     path = _runner(request).store.folder(job_id) / "output"
-    return FileResponse(path, media_type=_MEDIA[file_format(job.filename)], filename=job.filename)
+    return FileResponse(
+        path, media_type=FILE_FORMATS[file_format(job.filename)].media_type, filename=job.filename
+    )

@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from chains.errors import InputError
-from chains.proofread.check import CHECKS
-from chains.proofread.issues import Issue
+from dragoman.chains import InputError
+from dragoman.chains.proofread import CHECKS, Issue
 
+from .. import __version__
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
 from ..proofreading import check_language, check_size, run_proofread
@@ -132,7 +132,7 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     return {
         "software": {
             "name": "Dragoman",
-            "version": "0.1.0",
+            "version": __version__,
             "apiVersion": 1,
             "premium": False,
             "status": "",

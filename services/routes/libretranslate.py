@@ -12,13 +12,11 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from chains.detect import detect_language
-from chains.errors import InputError
-from chains.languages import language_names
+from dragoman.chains import InputError, detect_language, language_names
 
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
 from ..forms import read_fields, validated
-from .translate import TranslateBody, item_requests, run_items
+from ..translation import item_requests, translate_items
 
 router = APIRouter(tags=["LibreTranslate"])
 
@@ -67,10 +65,9 @@ async def translate(
 ) -> LibreTranslateResponse:
     """Translate like LibreTranslate does, keeping HTML markup when format is html."""
     body = validated(LibreTranslateBody, await read_fields(request))
-    ours = TranslateBody(q=body.q, source=body.source, target=body.target, format=body.format)
-    items = item_requests(runtime, ours)
+    items = item_requests(runtime.settings, body.q, body.target, body.source, body.format)
     async with admission.slot(runtime.settings.request_deadline):
-        results = await run_items(request, runtime, translator, items)
+        results = await translate_items(runtime, translator, items, request.is_disconnected)
     texts = [r.text for r in results]
     detected = None
     if body.source == "auto":

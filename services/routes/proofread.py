@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from chains.proofread.check import CHECKS
+from dragoman.chains import ProofreadFormat
+from dragoman.chains.proofread import CHECKS, Check
 
 from ..deps import AdmissionDep, RuntimeDep
 from ..proofreading import check_language, check_size, run_proofread
 
 router = APIRouter()
-Check = Literal["grammar", "passive_voice", "style"]
 
 
 class ProofreadBody(BaseModel):
     """Text to check, its format and which checks to run."""
 
     text: str
-    format: Literal["text", "markdown", "html", "email"] = "text"
-    checks: list[Check] = Field(default_factory=lambda: list(CHECKS))  # type: ignore[arg-type]
+    format: ProofreadFormat = "text"
+    checks: list[Check] = Field(default_factory=lambda: list(CHECKS))
     language: str = "en"
 
 
@@ -30,7 +28,7 @@ class IssueOut(BaseModel):
 
     offset: int
     length: int
-    category: str
+    category: Check
     rule: str
     message: str
     replacements: list[str]

@@ -5,22 +5,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from chains.errors import BackendUnavailable, DragomanError, InputError, InputTooLarge
-from chains.languages import normalize_code
-from chains.translate import ItemResult, TranslateRequest, Translator, translate_document
+from dragoman.chains import DragomanError, TextFormat
+from dragoman.chains.translate import Status, TranslateRequest
 
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
-from ..faults import backend_errors
-from ..runtime import Runtime
+from ..settings import Settings
+from ..translation import item_requests, translate_item, translate_items
 
 router = APIRouter()
-Status = Literal["ok", "repaired", "fallback", "failed"]
 
 
 class TranslateBody(BaseModel):
@@ -29,9 +26,16 @@ class TranslateBody(BaseModel):
     q: str | list[str] = Field(description="text, or a list of texts, to translate")
     source: str = Field("auto", description="language code of the text, or auto")
     target: str = Field(description="language code to translate into")
-    format: Literal["text", "html", "markdown"] = "text"
+    format: TextFormat = "text"
     context: str | None = Field(None, description="untranslated context, e.g. the thread title")
     glossary: dict[str, str] | None = Field(None, description="fixed renderings {term: rendering}")
+
+
+def requests_of(settings: Settings, body: TranslateBody) -> list[TranslateRequest]:
+    """One checked TranslateRequest per text of the body."""
+    return item_requests(
+        settings, body.q, body.target, body.source, body.format, body.context, body.glossary
+    )
 
 
 class Translation(BaseModel):
@@ -49,52 +53,6 @@ class TranslateResponse(BaseModel):
     model: str = Field(description="preset used for translation")
 
 
-def item_requests(runtime: Runtime, body: TranslateBody) -> list[TranslateRequest]:
-    """Check a request against the limits and turn it into one TranslateRequest per text."""
-    texts = [body.q] if isinstance(body.q, str) else body.q
-    if not texts or not any(t.strip() for t in texts):
-        raise InputError("q is empty: give a text or a list of texts to translate")
-    limits = runtime.settings
-    if len(texts) > limits.max_items:
-        raise InputTooLarge(f"q has {len(texts)} texts; at most {limits.max_items} per request")
-    longest = max(len(t) for t in texts)
-    if longest > limits.max_chars:
-        raise InputTooLarge(f"a text has {longest} characters; at most {limits.max_chars}")
-    target = normalize_code(body.target)
-    source = body.source if body.source == "auto" else normalize_code(body.source)
-    return [
-        TranslateRequest(t, target, source, body.format, body.context, body.glossary) for t in texts
-    ]
-
-
-async def run_item(
-    runtime: Runtime, translator: Translator, request: TranslateRequest
-) -> ItemResult:
-    """Translate one item, reporting backend faults as BackendUnavailable."""
-    with backend_errors(runtime.url("translate")):
-        return await translate_document(translator, request)
-
-
-async def run_items(
-    request: Request, runtime: Runtime, translator: Translator, items: list[TranslateRequest]
-) -> list[ItemResult]:
-    """Translate items in order; an item the backend failed on comes back `failed`, not lost.
-    If the backend failed every item, that is a 503; a client that left stops the work."""
-    results: list[ItemResult] = []
-    faults: list[BackendUnavailable] = []
-    for item in items:
-        if await request.is_disconnected():
-            break
-        try:
-            results.append(await run_item(runtime, translator, item))
-        except BackendUnavailable as exc:
-            faults.append(exc)
-            results.append(ItemResult(item.text, item.source, "failed", reasons=[exc.message]))
-    if faults and len(faults) == len(items):
-        raise faults[0]
-    return results
-
-
 @router.post("/v1/translate", response_model=TranslateResponse)
 async def translate(
     request: Request,
@@ -104,14 +62,14 @@ async def translate(
     admission: AdmissionDep,
 ) -> TranslateResponse:
     """Translate text, HTML or Markdown, keeping markup; each item carries its status."""
-    items = item_requests(runtime, body)
+    items = requests_of(runtime.settings, body)
     async with admission.slot(runtime.settings.request_deadline):
-        results = await run_items(request, runtime, translator, items)
+        results = await translate_items(runtime, translator, items, request.is_disconnected)
     return TranslateResponse(
         translations=[
             Translation(text=r.text, detected_source=r.detected_source, status=r.status)
             for r in results
-        ],  # type: ignore[arg-type]
+        ],
         model=runtime.resolved["translate"].preset_name,
     )
 
@@ -127,14 +85,14 @@ async def translate_stream(
     body: TranslateBody, runtime: RuntimeDep, translator: TranslatorDep, admission: AdmissionDep
 ) -> StreamingResponse:
     """Like /v1/translate, as NDJSON: a line per item as soon as it is done, then a `done` line."""
-    requests = item_requests(runtime, body)
+    requests = requests_of(runtime.settings, body)
     admission.reserve()  # refuse now (429) rather than after the stream has started
 
     async def item_lines() -> AsyncIterator[str]:
         totals: Counter[str] = Counter()
         for index, request in enumerate(requests):
             try:
-                result = await run_item(runtime, translator, request)
+                result = await translate_item(runtime, translator, request)
                 totals[result.status] += 1
                 item = {
                     "index": index,

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,14 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from services.app import create_app
-from services.runtime import Runtime
-from services.settings import Settings
+from dragoman.services.app import create_app
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
 from tests.conftest import TOKEN
 from tests.corpus import CORPUS
-from tests.fakes import free_port
+from tests.live import serving
 
 CHROMIUM = os.environ.get("DRAGOMAN_CHROMIUM", "/usr/bin/chromium")
 USERSCRIPT = Path(__file__).resolve().parents[2] / "userscripts" / "dragoman.user.js"
@@ -71,20 +69,8 @@ def corpus_site() -> Iterator[str]:
 
 def serve(settings: Settings) -> Iterator[str]:
     """Run a Dragoman service in a thread until the test is done."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime=Runtime(settings)), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("Dragoman did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(runtime=Runtime(settings))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

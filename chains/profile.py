@@ -1,4 +1,4 @@
-"""What the translation chain needs to know about a model, as plain data from its preset."""
+"""What a chain needs to know about a model, as plain data from its preset."""
 
 from __future__ import annotations
 
@@ -17,14 +17,3 @@ class ModelProfile:
     max_tokens_param: str | None = "max_tokens"
     # Identifies model, backend, prompt version and decoding for the translation memory.
     fingerprint: str = ""
-
-
-@dataclass(frozen=True)
-class TranslateOptions:
-    """Batching and concurrency limits."""
-
-    batch_segments: int = 24
-    batch_chars: int = 2400
-    concurrency: int = 1
-    # Per-segment language detection is only trusted on text at least this long.
-    detect_min_chars: int = 40

@@ -1,0 +1,96 @@
+"""Running translations for the service: API items, and whole files for batches and jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from dragoman.chains import (
+    BackendUnavailable,
+    InputError,
+    InputTooLarge,
+    load_file,
+    normalize_code,
+)
+from dragoman.chains.translate import (
+    TranslateRequest,
+    TranslationResult,
+    Translator,
+    translate_document,
+    translate_segments,
+)
+
+from .faults import backend_errors
+from .runtime import Runtime
+from .settings import Settings
+
+
+def item_requests(
+    settings: Settings,
+    q: str | list[str],
+    target: str,
+    source: str = "auto",
+    fmt: str = "text",
+    context: str | None = None,
+    glossary: dict[str, str] | None = None,
+) -> list[TranslateRequest]:
+    """Check texts against the limits and turn them into one TranslateRequest per text."""
+    texts = [q] if isinstance(q, str) else q
+    if not texts or not any(t.strip() for t in texts):
+        raise InputError("q is empty: give a text or a list of texts to translate")
+    if len(texts) > settings.max_items:
+        raise InputTooLarge(f"q has {len(texts)} texts; at most {settings.max_items} per request")
+    longest = max(len(t) for t in texts)
+    if longest > settings.max_chars:
+        raise InputTooLarge(f"a text has {longest} characters; at most {settings.max_chars}")
+    target = normalize_code(target)
+    source = source if source == "auto" else normalize_code(source)
+    return [TranslateRequest(t, target, source, fmt, context, glossary) for t in texts]
+
+
+async def translate_item(
+    runtime: Runtime, translator: Translator, item: TranslateRequest
+) -> TranslationResult:
+    """Translate one item, reporting backend faults as BackendUnavailable."""
+    with backend_errors(runtime.url("translate")):
+        return await translate_document(translator, item)
+
+
+async def translate_items(
+    runtime: Runtime,
+    translator: Translator,
+    items: list[TranslateRequest],
+    client_gone: Callable[[], Awaitable[bool]],
+) -> list[TranslationResult]:
+    """Translate items in order; an item the backend failed on comes back `failed`, not lost.
+    If the backend failed every item, that is a 503; a client that left stops the work."""
+    results: list[TranslationResult] = []
+    faults: list[BackendUnavailable] = []
+    for item in items:
+        if await client_gone():
+            break
+        try:
+            results.append(await translate_item(runtime, translator, item))
+        except BackendUnavailable as exc:
+            faults.append(exc)
+            failed = TranslationResult(item.source, "failed", reasons=[exc.message], text=item.text)
+            results.append(failed)
+    if faults and len(faults) == len(items):
+        raise faults[0]
+    return results
+
+
+async def translate_file_bytes(
+    translator: Translator,
+    data: bytes,
+    name: str,
+    target: str,
+    source: str = "auto",
+    parsed: Callable[[int], None] | None = None,
+) -> tuple[bytes, TranslationResult]:
+    """Translate a file's bytes (its format from `name`); `parsed` hears its segment count."""
+    document = await asyncio.to_thread(load_file, data, name)
+    if parsed is not None:
+        parsed(len(document.segments))
+    result = await translate_segments(translator, document, target, source)
+    return await asyncio.to_thread(document.to_bytes), result
