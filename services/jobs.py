@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from dragoman.chains import DragomanError
 
-from .files import write_atomically
+from .files import open_sqlite, write_atomically
 from .runtime import Runtime
 from .translation import translate_file_bytes
 
@@ -56,9 +56,7 @@ class JobStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.root / "jobs.sqlite3", check_same_thread=False)
-            self._db.execute(_SCHEMA)
+            self._db = open_sqlite(self.root / "jobs.sqlite3", _SCHEMA)
         return self._db
 
     def folder(self, job_id: str) -> Path:

@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+from .files import open_sqlite
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY,
@@ -27,11 +29,7 @@ class SqliteMemory:
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")  # readers in other processes do not block writers
-            db.execute(_SCHEMA)
-            self._db = db
+            self._db = open_sqlite(self.path, _SCHEMA)
         return self._db
 
     def get_many(self, keys: list[str]) -> dict[str, str]:

@@ -130,18 +130,9 @@ def test_bad_documents_fail_alone_and_the_exit_status_says_so(tmp_path: Path) ->
     (source / "gut.md").write_text("Hallo Welt.\n", encoding="utf-8")
     out = tmp_path / "out"
     result = dragoman(
-        "translate",
-        str(source),
-        "--to",
-        "en",
-        "--from",
-        "de",
-        "-o",
-        str(out),
-        "--backend",
-        "pseudo",
-        env={"DRAGOMAN_DATA_DIR": str(tmp_path / "data")},
-    )
+        "translate", str(source), "--to", "en", "--from", "de", "-o", str(out),
+        "--backend", "pseudo", env={"DRAGOMAN_DATA_DIR": str(tmp_path / "data")},
+    )  # fmt: skip
     assert result.returncode == 4
     assert "1 of 2 files had failures" in result.stderr and "not a readable .docx" in result.stderr
     assert (out / "in" / "gut.md").read_text() == "\\[Ĥàĺĺö Ŵéĺţ.\\]\n"
@@ -191,23 +182,9 @@ def test_killed_run_resumes_without_redoing_finished_segments(tmp_path: Path) ->
             "DRAGOMAN_DATA_DIR": str(tmp_path / "data"),
             "DRAGOMAN_BATCH_SEGMENTS": "1",
         }
-        args = [
-            sys.executable,
-            "-m",
-            "dragoman.services.cli",
-            "translate",
-            str(source),
-            "--to",
-            "en",
-            "--from",
-            "de",
-            "-o",
-            str(out),
-            "--backend",
-            "llama-server",
-            "--base-url",
-            server.base_url,
-        ]
+        args = [sys.executable, "-m", "dragoman.services.cli", "translate", str(source),
+                "--to", "en", "--from", "de", "-o", str(out),
+                "--backend", "llama-server", "--base-url", server.base_url]  # fmt: skip
         with subprocess.Popen(
             args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ) as first:

@@ -77,17 +77,8 @@ def test_bad_environment_value_is_one_line(monkeypatch, capsys) -> None:
 def test_translate_dry_run_prints_prompt_and_request(tmp_path: Path, monkeypatch, capsys) -> None:
     source = tmp_path / "post.txt"
     source.write_text("Guten Morgen!\n", encoding="utf-8")
-    args = [
-        "translate",
-        str(source),
-        "--to",
-        "en",
-        "--from",
-        "de",
-        "--backend",
-        "llama-server",
-        "--dry-run",
-    ]
+    args = ["translate", str(source), "--to", "en", "--from", "de",
+            "--backend", "llama-server", "--dry-run"]  # fmt: skip
     code, out, _ = run_cli(args, monkeypatch, capsys)
     assert code == 0
     prompt, request = out.split("--- request ---")

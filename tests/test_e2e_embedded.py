@@ -110,18 +110,10 @@ def test_batch_translates_a_markdown_file(tmp_path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "out"
+    command = [sys.executable, "-m", "dragoman.services.cli", "translate", str(source),
+               "--to", "en", "-o", str(out)]  # fmt: skip
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dragoman.services.cli",
-            "translate",
-            str(source),
-            "--to",
-            "en",
-            "-o",
-            str(out),
-        ],
+        command,
         capture_output=True,
         text=True,
         timeout=300,

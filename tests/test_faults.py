@@ -21,10 +21,15 @@ def upper(body: dict) -> str:
     return segment_replier(str.upper)([HumanMessage(content=body["messages"][-1]["content"])])
 
 
-def app_on(server_url: str, **settings) -> TestClient:
-    config = Settings(
+def settings_on(server_url: str, **settings) -> Settings:
+    """Settings for a llama-server backend at `server_url`, with no memory and no warm-up."""
+    return Settings(
         backend="llama-server", base_url=server_url, warm_up=False, memory=False, **settings
     )
+
+
+def app_on(server_url: str, **settings) -> TestClient:
+    config = settings_on(server_url, **settings)
     return TestClient(create_app(config), raise_server_exceptions=False, headers=AUTH)
 
 
@@ -84,14 +89,7 @@ def test_slow_backend_hits_the_deadline() -> None:
 
 def test_overload_gets_429_with_retry_after(live_app) -> None:
     with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.5") as backend:
-        settings = Settings(
-            backend="llama-server",
-            base_url=backend.base_url,
-            warm_up=False,
-            memory=False,
-            parallel=1,
-            max_queue=1,
-        )
+        settings = settings_on(backend.base_url, parallel=1, max_queue=1)
         url = live_app(create_app(settings))
 
         async def burst():
@@ -110,14 +108,7 @@ def test_overload_gets_429_with_retry_after(live_app) -> None:
 def test_bounded_load_every_accepted_segment_is_answered(live_app) -> None:
     """N clients for a fixed time on loopback: only 200 or 429, and each 200 answers every item."""
     with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.02") as backend:
-        settings = Settings(
-            backend="llama-server",
-            base_url=backend.base_url,
-            warm_up=False,
-            memory=False,
-            parallel=2,
-            max_queue=4,
-        )
+        settings = settings_on(backend.base_url, parallel=2, max_queue=4)
         results: list[tuple[int, int, int]] = []
         url = live_app(create_app(settings))
 

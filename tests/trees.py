@@ -37,3 +37,15 @@ def skeleton(node: Any) -> Any:
 def parse_html(html: str) -> BeautifulSoup:
     """Parse as the pipeline does."""
     return BeautifulSoup(html, "html.parser")
+
+
+def echo_round_trip(source: str) -> tuple[Any, str]:
+    """Parse `source`, apply every segment's own text as its answer; return doc and untouched render."""
+    from dragoman.chains.markup.html import HtmlDocument
+    from dragoman.chains.translate.validate import check_answer
+
+    doc = HtmlDocument(source)
+    untouched = HtmlDocument(source).render()
+    for segment in doc.segments:
+        segment.apply(check_answer(segment.nodes, segment.text, segment.text))
+    return doc, untouched

@@ -184,6 +184,158 @@ def test_translate_on_command_when_the_site_is_not_automatic(open_page, pseudo_d
     page.wait_for_function(SETTLED, timeout=60_000)
 
 
+# Puts each request's callbacks in a later task, as a real manager's events do (so whatever they
+# throw is uncaught there), after CHANGE has had its way with the page or the response.
+LATER_CALLBACKS = """() => {
+  const send = window.GM_xmlhttpRequest;
+  const change = __CHANGE__;
+  window.GM_xmlhttpRequest = (options) => {
+    const later = (callback) => callback && ((response) => setTimeout(() => callback(change(response))));
+    return send({ ...options, onprogress: later(options.onprogress), onload: later(options.onload) });
+  };
+}"""
+
+# A line that is not JSON right after the service's first answer line.
+MALFORMED_SECOND_LINE = r"""(response) => ({
+  ...response, responseText: (response.responseText || "").replace("\n", "\n{not json\n"),
+})"""
+
+# The page adds an element to every post being translated before the answer arrives.
+CHANGE_POSTS_IN_FLIGHT = """(response) => {
+  for (const post of document.querySelectorAll('[data-dragoman-state="translating"]')) {
+    if (post.querySelector(".dm-late")) continue;
+    const late = document.createElement("b");
+    late.className = "dm-late";
+    late.textContent = "Später eingefügt. ";
+    post.prepend(late);
+  }
+  return response;
+}"""
+
+STATES = "() => [...document.querySelectorAll('[data-dragoman-state]')].map((el) => el.getAttribute('data-dragoman-state'))"
+
+ID_COUNTS = """() => {
+  const counts = {};
+  for (const el of document.querySelectorAll("[id]")) counts[el.id] = (counts[el.id] || 0) + 1;
+  return counts;
+}"""
+
+
+def test_bilingual_copies_carry_no_duplicate_ids(open_page, pseudo_dragoman) -> None:
+    file, selector, _ = ENGINES["vbulletin"]  # its posts are found by their ids
+    page = open_page(file, pseudo_dragoman, target="en", mode="bilingual")
+    page.evaluate(
+        """(selector) => document.querySelectorAll(selector).forEach((post, index) => {
+      const inner = document.createElement("span");
+      inner.id = `dm-inner-${index}`;
+      inner.textContent = " Noch ein Satz mit einer eigenen Kennung.";
+      post.append(inner);
+    })""",
+        selector,
+    )
+    before = page.evaluate(ID_COUNTS)
+    assert any(name.startswith("dm-inner-") for name in before)
+    inject_userscript(page)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    copies = page.evaluate(
+        """() => [...document.querySelectorAll('.dragoman-translation')].map((copy) => ({
+      ids: [copy, ...copy.querySelectorAll('*')].filter((el) => el.hasAttribute('id')).length,
+      spans: copy.querySelectorAll('span').length,
+      text: copy.textContent,
+    }))"""
+    )
+    assert copies and all(copy["ids"] == 0 for copy in copies)
+    assert all(copy["spans"] >= 1 and "[" in copy["text"] for copy in copies)  # still translated
+    assert page.evaluate(ID_COUNTS) == before  # no id occurs more often than the page had it
+
+
+def test_a_malformed_answer_line_fails_through_the_promise(open_page, pseudo_dragoman) -> None:
+    file, _, _ = ENGINES["phpbb"]
+    page = open_page(file, pseudo_dragoman, target="en")
+    errors: list[Exception] = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.evaluate(LATER_CALLBACKS.replace("__CHANGE__", MALFORMED_SECOND_LINE))
+    inject_userscript(page)
+    page.wait_for_selector("#dragoman-banner", timeout=60_000)
+    assert "not JSON" in page.inner_text("#dragoman-banner")
+    states = page.evaluate(STATES)
+    assert states.count("done") == 1  # the line before the bad one was applied
+    assert "failed" in states and "translating" not in states
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve))")  # let onload run too
+    assert page.locator("#dragoman-banner").count() == 1
+    assert errors == []
+
+
+def test_a_removed_post_is_forgotten(open_page, pseudo_dragoman) -> None:
+    file, _, _ = ENGINES["phpbb"]
+    page = open_page(file, pseudo_dragoman, target="en")
+    inject_userscript(page)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    page.evaluate(
+        """() => {
+      const post = document.querySelector('[data-dragoman-state="done"]');
+      window.__removedPost = new WeakRef(post);
+      post.remove();  // the page drops the post; its badge before it is left behind
+    }"""
+    )
+    # The badge goes with its post...
+    page.wait_for_function(
+        "() => document.querySelectorAll('.dragoman-badge').length === document.querySelectorAll('[data-dragoman-state]').length",
+        timeout=10_000,
+    )
+    # ...and nothing the userscript keeps holds the removed post any more.
+    cdp = page.context.new_cdp_session(page)
+    collected = False
+    for _ in range(5):
+        cdp.send("HeapProfiler.collectGarbage")
+        collected = page.evaluate("() => window.__removedPost.deref() === undefined")
+        if collected:
+            break
+    assert collected
+
+
+def test_bilingual_copy_is_the_post_as_it_was_sent(open_page, pseudo_dragoman) -> None:
+    file, _, _ = ENGINES["phpbb"]
+    page = open_page(file, pseudo_dragoman, target="en", mode="bilingual")
+    page.evaluate(LATER_CALLBACKS.replace("__CHANGE__", CHANGE_POSTS_IN_FLIGHT))
+    inject_userscript(page)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    posts = page.evaluate(
+        """() => [...document.querySelectorAll('[data-dragoman-state]')].map((post) => {
+      const copy = post.nextElementSibling;
+      const tags = (root) => [...root.querySelectorAll('*')]
+        .filter((el) => !el.classList.contains('dm-late')).map((el) => el.tagName);
+      return {
+        state: post.getAttribute('data-dragoman-state'),
+        late: post.querySelectorAll('.dm-late').length,
+        isCopy: copy.classList.contains('dragoman-translation'),
+        lateInCopy: copy.querySelectorAll('.dm-late').length,
+        sameElements: JSON.stringify(tags(post)) === JSON.stringify(tags(copy)),
+      };
+    })"""
+    )
+    assert posts and all(p["late"] == 1 for p in posts)  # every post changed while in flight
+    assert all(p["state"] == "done" and p["isCopy"] for p in posts)
+    assert all(p["lateInCopy"] == 0 and p["sameElements"] for p in posts)
+
+
+def test_a_post_changed_in_flight_is_not_replaced(open_page, pseudo_dragoman) -> None:
+    file, _, _ = ENGINES["phpbb"]
+    page = open_page(file, pseudo_dragoman, target="en")
+    page.evaluate(LATER_CALLBACKS.replace("__CHANGE__", CHANGE_POSTS_IN_FLIGHT))
+    inject_userscript(page)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    posts = page.evaluate(
+        """() => [...document.querySelectorAll('[data-dragoman-state]')].map((post) => ({
+      state: post.getAttribute('data-dragoman-state'),
+      late: post.querySelectorAll('.dm-late').length,
+      mark: post.previousElementSibling.textContent,
+    }))"""
+    )
+    assert posts and all(p["state"] == "failed" and p["late"] == 1 for p in posts)
+    assert all("changed while it was being translated" in p["mark"] for p in posts)
+
+
 @pytest.mark.e2e
 def test_userscript_with_the_embedded_model(open_page, embedded_dragoman) -> None:
     file, selector, _ = ENGINES["xenforo-1"]  # a German forum
