@@ -1,19 +1,57 @@
-"""The one way a chain calls a model: token cap, concurrency gate, retries, backend faults typed."""
+"""The one way a chain calls a model: token cap, concurrency gate, retries, backend faults typed,
+and the token counts the backend reports."""
 
 from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.prompt_values import PromptValue
 
 from .errors import BackendUnavailable
 
 FaultCheck = Callable[[BaseException], BackendUnavailable | None]
+
+
+def fill_template(template: Any, values: Mapping[str, Any]) -> Any:
+    """Copy a JSON-like template, replacing every string "$name" with values[name]."""
+    if isinstance(template, Mapping):
+        return {key: fill_template(value, values) for key, value in template.items()}
+    if isinstance(template, list):
+        return [fill_template(value, values) for value in template]
+    if isinstance(template, str) and template.startswith("$") and template[1:] in values:
+        return values[template[1:]]
+    return template
+
+
+@dataclass
+class Usage:
+    """Model calls and the tokens the backend reported for them (0 where it reports none)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens the server took from its cache (llama-server slots)
+    completion_tokens: int = 0
+
+    def add(self, result: LLMResult) -> None:
+        """Count the tokens of one answer."""
+        generation = result.generations[0][0]
+        message = generation.message if isinstance(generation, ChatGeneration) else None
+        if isinstance(message, AIMessage) and message.usage_metadata:
+            usage = message.usage_metadata
+            self.prompt_tokens += usage.get("input_tokens", 0)
+            self.completion_tokens += usage.get("output_tokens", 0)
+            self.cached_tokens += (usage.get("input_token_details") or {}).get("cache_read") or 0
+            return
+        counts = (result.llm_output or {}).get("token_usage") or {}
+        self.prompt_tokens += counts.get("prompt_tokens", 0)
+        self.completion_tokens += counts.get("completion_tokens", 0)
 
 
 class ModelCaller:
@@ -35,12 +73,17 @@ class ModelCaller:
         self.retries = retries
         self.concurrency = concurrency
         self.backoff = backoff
-        self.calls = 0
+        self.usage = Usage()
         # A semaphore belongs to the loop it was first used on; one caller may serve several
         # loops (worker threads run their own), and a dead loop's gate must not be reused.
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
+
+    @property
+    def calls(self) -> int:
+        """How many calls were sent."""
+        return self.usage.calls
 
     def _gate(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -49,18 +92,27 @@ class ModelCaller:
             gate = self._gates[loop] = asyncio.Semaphore(self.concurrency)
         return gate
 
-    async def __call__(self, prompt: PromptValue, max_tokens: int, **extra: Any) -> str:
-        """Send `prompt`, capping the answer at `max_tokens` where the model takes a cap."""
-        kwargs = dict(extra) if self.max_tokens_param else {}
+    async def __call__(
+        self,
+        prompt: PromptValue,
+        max_tokens: int,
+        request: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> str:
+        """Send `prompt`, capping the answer at `max_tokens` where the model takes a cap.
+        `request` keywords (from the backend's data) always go; sampling `options` only to models
+        that take per-call options."""
+        kwargs = dict(request or {})
         if self.max_tokens_param:
+            kwargs.update(options)
             kwargs[self.max_tokens_param] = max_tokens
-        model = self.model.bind(**kwargs) if kwargs else self.model
         for attempt in range(self.retries + 1):
             try:
                 async with self._gate():
-                    self.calls += 1
-                    result = await model.ainvoke(prompt)
-                return str(result.content) if isinstance(result, BaseMessage) else str(result)
+                    self.usage.calls += 1
+                    result = await self.model.agenerate_prompt([prompt], **kwargs)
+                self.usage.add(result)
+                return result.generations[0][0].text
             except Exception as exc:
                 fault = self.fault_check(exc) if self.fault_check else None
                 if fault is None:

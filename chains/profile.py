@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,9 @@ class ModelProfile:
     max_tokens_param: str | None = "max_tokens"
     # Identifies model, backend, prompt version and decoding for the translation memory.
     fingerprint: str = ""
+    # Keywords for every call; "$source" and "$target" stand for the job's language codes.
+    request_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    # Keywords asking for an answer constrained to a JSON schema ("$schema"); None: not used.
+    schema_kwargs: Mapping[str, Any] | None = None
+    # Whether an answer must be in the target language (not for pseudo-localisation).
+    check_language: bool = True

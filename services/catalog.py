@@ -24,6 +24,13 @@ class Backend(BaseModel, frozen=True):
     health_path: str | None = None
     call_options: bool = False
     extra_body: dict[str, object] = Field(default_factory=dict)
+    # The call keyword that carries extra JSON fields of a request ("extra_body" for OpenAI's).
+    body_kwarg: str | None = None
+    # Call keywords asking for an answer constrained to a JSON schema; "$schema" stands for it.
+    schema_kwargs: dict[str, object] | None = None
+    # Where the server tells how many requests it runs at once, and the field that says so.
+    slots_path: str | None = None
+    slots_field: str = "total_slots"
     default_presets: dict[str, str]
 
 
@@ -40,6 +47,12 @@ class Preset(BaseModel, frozen=True):
     context_window: int
     temperature: float = 0.0
     stop: list[str] = Field(default_factory=list)
+    # Fields added to every request's body; "$source" and "$target" stand for the language codes.
+    request_body: dict[str, object] = Field(default_factory=dict)
+    # Whether batches ask for JSON constrained to their ids, where the backend can do that.
+    constrained: bool = False
+    # Whether answers must be in the target language (pseudo-localisation keeps the source's).
+    check_language: bool = True
 
 
 class Catalog(BaseModel, frozen=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -69,22 +70,26 @@ class Runtime:
         """Describe the model of `task` to the chains: prompt style, limits, memory fingerprint."""
         resolved = self.resolved[task]
         preset = resolved.preset
-        prompts = "+".join(prompt_version(name) for name in ("translate", "translate_batch"))
-        fingerprint = "|".join(
-            [
-                resolved.backend_name,
-                resolved.model,
-                preset.prompt_style,
-                str(preset.temperature),
-                prompts,
-            ]
+        backend = resolved.backend
+        wanted = (
+            preset.constrained if self.settings.constrained is None else self.settings.constrained
         )
+        constrained = wanted and backend.schema_kwargs is not None
+        batch_prompt = "translate_batch_json" if constrained else "translate_batch"
+        prompts = "+".join(prompt_version(name) for name in ("translate", batch_prompt))
+        decoding = [preset.prompt_style, str(preset.temperature), json.dumps(preset.request_body)]
+        fingerprint = "|".join([resolved.backend_name, resolved.model, *decoding, prompts])
+        body = {**backend.extra_body, **preset.request_body}
+        request = {backend.body_kwarg: body} if preset.request_body and backend.body_kwarg else {}
         return ModelProfile(
             style=preset.prompt_style,
             system_role=preset.system_role,
             context_window=preset.context_window,
-            max_tokens_param="max_tokens" if resolved.backend.call_options else None,
+            max_tokens_param="max_tokens" if backend.call_options else None,
             fingerprint=fingerprint,
+            request_kwargs=request,
+            schema_kwargs=backend.schema_kwargs if constrained else None,
+            check_language=preset.check_language,
         )
 
     def url(self, task: str) -> str:

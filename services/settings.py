@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         1, ge=1, le=64, description="model requests in flight at once (llama-server --parallel)"
     )
     batch_segments: int = Field(24, ge=1, description="most segments in one chat request")
+    constrained: bool | None = Field(
+        None,
+        description="ask for chat batches as JSON constrained to their ids (default: the preset's)",
+    )
     batch_chars: int = Field(2400, ge=100, description="most characters in one chat request")
     memory: bool = Field(True, description="keep finished translations in the translation memory")
     max_items: int = Field(500, ge=1, description="most texts in one translation request")

@@ -121,6 +121,13 @@ class FakeOpenAIServer:
                         },
                     )
                     return
+                if self.path.endswith("/completions") and "prompt" in body:  # base models
+                    choice = {"index": 0, "finish_reason": "stop", "text": content}
+                    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+                    self._send(200, {"id": "x", "object": "text_completion", "created": 0,
+                                     "model": body.get("model"), "choices": [choice],
+                                     "usage": usage})  # fmt: skip
+                    return
                 self._send(
                     200,
                     {
@@ -263,3 +270,30 @@ class DictMemory(dict):
 
     def put_many(self, items: dict[str, str]) -> None:
         self.update(items)
+
+
+# A toy German/French → English word list: fakes that answer in the target language, as a model
+# must, so that answers pass the check that they are no longer in the source language.
+ENGLISH = {
+    "ich": "i", "habe": "have", "hast": "have", "du": "you", "das": "the", "der": "the",
+    "die": "the", "dem": "the", "ein": "a", "ist": "is", "gleiche": "same", "problem": "problem",
+    "mit": "with", "meinem": "my", "seit": "since", "update": "update", "versucht": "tried",
+    "zum": "on the", "thema": "topic", "ganz": "quite", "normaler": "normal",
+    "deutscher": "German", "satz": "sentence", "guten": "good", "morgen": "morning",
+    "wie": "how", "geht": "goes", "es": "it", "dir": "you", "heute": "today", "hallo": "hello",
+    "welt": "world", "tschüss": "bye", "beitrag": "post", "nummer": "number", "etwas": "some",
+    "text": "text", "über": "about", "fahrräder": "bicycles", "fahrrad": "bicycle", "und": "and",
+    "reifen": "tyres", "letzten": "last", "winter": "winter", "neuer": "new", "hier": "here",
+    "zeile": "line", "siehe": "see", "doku": "docs", "titel": "title", "erster": "first",
+    "zweiter": "second", "dritter": "third", "im": "in the", "forum": "forum",
+}  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+
+def to_english(text: str) -> str:
+    """Translate word by word with ENGLISH, in upper case; placeholders stay as they are."""
+
+    def words(run: str) -> str:
+        return _WORD.sub(lambda m: ENGLISH.get(m.group().lower(), m.group()).upper(), run)
+
+    return re.sub(r"(</?[a-z]\d+/?>)|([^<]+|<)", lambda m: m.group(1) or words(m.group(2)), text)

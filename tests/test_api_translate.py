@@ -12,7 +12,7 @@ from dragoman.services.app import create_app
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
-from tests.fakes import RecordingChatModel, echo_chat_model, segment_replier
+from tests.fakes import RecordingChatModel, echo_chat_model, segment_replier, to_english
 
 POST = (
     '<div class="post"><p>Ich habe das gleiche Problem mit meinem <a href="https://example.org/t/1" '
@@ -26,7 +26,7 @@ def upper(text: str) -> str:
 
 
 def make_client(tmp_path, model=None, **settings) -> tuple[TestClient, RecordingChatModel]:
-    model = model or RecordingChatModel(reply=segment_replier(upper))
+    model = model or RecordingChatModel(reply=segment_replier(to_english))
     config = Settings(backend="llama-server", data_dir=tmp_path / "data", warm_up=False, **settings)
     runtime = Runtime(config, model_factory=lambda resolved, settings, recorder: model)
     return TestClient(
@@ -42,9 +42,9 @@ def test_translate_html_keeps_markup(tmp_path) -> None:
     assert response.status_code == 200, response.text
     (item,) = response.json()["translations"]
     assert item["status"] == "ok" and item["detected_source"] == "de"
-    assert '<a href="https://example.org/t/1" title="ZUM THEMA">LAPTOP</a>' in item["text"]
+    assert '<a href="https://example.org/t/1" title="ON THE TOPIC">LAPTOP</a>' in item["text"]
     assert "<code>sudo reboot</code>" in item["text"]
-    assert "ICH HABE DAS GLEICHE PROBLEM MIT MEINEM" in item["text"]
+    assert "I HAVE THE SAME PROBLEM WITH MY" in item["text"]
     # Three segments (two paragraphs and a title) went out in one batch request.
     assert len(model.history) == 1
 
@@ -57,7 +57,7 @@ def test_list_items_come_back_in_order_with_detected_languages(tmp_path) -> None
     ]
     body = client.post("/v1/translate", json={"q": q, "target": "en"}).json()
     assert [t["detected_source"] for t in body["translations"]] == ["de", "fr"]
-    assert body["translations"][0]["text"] == q[0].upper()
+    assert body["translations"][0]["text"] == "THE IS A QUITE NORMAL GERMAN SENTENCE."
     assert body["model"] == "gemma2-2b"
 
 
@@ -79,7 +79,7 @@ def test_markdown_format(tmp_path) -> None:
     )
     assert (
         body.json()["translations"][0]["text"]
-        == "# TITEL\n\nSIEHE [DIE DOKU](https://example.org/doku) UND `make test`.\n"
+        == "# TITLE\n\nSEE [THE DOCS](https://example.org/doku) AND `make test`.\n"
     )
 
 
@@ -92,7 +92,7 @@ def test_stream_sends_a_line_per_item_then_done(tmp_path) -> None:
         assert response.headers["content-type"].startswith("application/x-ndjson")
         lines = [json.loads(line) for line in response.iter_lines() if line]
     assert [line.get("index") for line in lines[:3]] == [0, 1, 2]
-    assert lines[0]["text"] == "ERSTER BEITRAG IM FORUM." and lines[0]["status"] == "ok"
+    assert lines[0]["text"] == "FIRST POST IN THE FORUM." and lines[0]["status"] == "ok"
     assert lines[1]["text"] == ""
     assert lines[-1]["done"] is True and lines[-1]["count"] == 3
 
@@ -124,13 +124,13 @@ def test_libretranslate_json_string_and_list(tmp_path) -> None:
         "/translate",
         json={"q": "Guten Morgen, wie geht es dir heute?", "source": "auto", "target": "en"},
     )
-    assert one.json()["translatedText"] == "GUTEN MORGEN, WIE GEHT ES DIR HEUTE?"
+    assert one.json()["translatedText"] == "GOOD MORNING, HOW GOES IT YOU TODAY?"
     assert one.json()["detectedLanguage"]["language"] == "de"
     assert 0 < one.json()["detectedLanguage"]["confidence"] <= 100
     many = client.post(
         "/translate", json={"q": ["Hallo Welt", "Tschüss"], "source": "de", "target": "en"}
     )
-    assert many.json() == {"translatedText": ["HALLO WELT", "TSCHÜSS"]}
+    assert many.json() == {"translatedText": ["HELLO WORLD", "BYE"]}
 
 
 def test_libretranslate_form_body_and_html(tmp_path) -> None:

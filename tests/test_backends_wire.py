@@ -12,7 +12,7 @@ import httpx
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
-from tests.fakes import FakeOpenAIServer, free_port, translate_text
+from tests.fakes import FakeOpenAIServer, free_port, to_english, translate_text
 
 
 def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
@@ -98,3 +98,81 @@ def test_serve_against_an_openai_compatible_server() -> None:
             finally:
                 process.terminate()
                 process.wait(timeout=10)
+
+
+def json_batch(body: dict) -> str:
+    """Answer a constrained batch request: each numbered line translated, as JSON."""
+    import json
+    import re
+
+    lines = re.findall(r"^\[(\d+)\] (.*)$", body["messages"][-1]["content"], re.M)
+    return json.dumps({n: to_english(text) for n, text in lines})
+
+
+PAGE = "<p>Erster Beitrag im Forum.</p><p>Zweiter Beitrag im Forum.</p><p>Dritter Beitrag.</p>"
+
+
+def test_constrained_batch_asks_for_exactly_its_ids_on_llama_server() -> None:
+    with FakeOpenAIServer(reply=json_batch) as server:
+        settings = Settings(backend="llama-server", base_url=server.base_url, constrained=True)
+        result = translate_text(Runtime(settings), PAGE, fmt="html")
+    (request,) = server.requests
+    schema = request["json"]["response_format"]["json_schema"]["schema"]
+    assert schema["required"] == ["1", "2", "3"] and set(schema["properties"]) == {"1", "2", "3"}
+    assert schema["additionalProperties"] is False
+    assert request["json"]["cache_prompt"] is True
+    assert "JSON object" in request["json"]["messages"][0]["content"]
+    assert result.counts == {"ok": 3} and "<p>SECOND POST IN THE FORUM.</p>" in result.text
+
+
+def test_constrained_batch_on_ollama_uses_format() -> None:
+    def reply(body: dict) -> str:
+        return json_batch({"messages": body["messages"]})
+
+    with FakeOpenAIServer(reply=reply) as server:
+        settings = Settings(
+            backend="ollama", base_url=f"http://127.0.0.1:{server.port}", constrained=True
+        )
+        translate_text(Runtime(settings), PAGE, fmt="html")
+    (request,) = server.requests
+    assert request["path"] == "/api/chat"
+    assert request["json"]["format"]["required"] == ["1", "2", "3"]
+
+
+def test_unconstrained_batch_sends_no_schema() -> None:
+    with FakeOpenAIServer(reply=lambda body: "[1] A\n[2] B\n[3] C") as server:
+        settings = Settings(backend="llama-server", base_url=server.base_url, constrained=False)
+        translate_text(Runtime(settings), PAGE, fmt="html")
+    assert "response_format" not in server.requests[0]["json"]
+
+
+def test_translategemma_sends_language_codes_on_every_request() -> None:
+    with FakeOpenAIServer(reply=lambda body: "Good morning, everybody!") as server:
+        settings = Settings(
+            backend="llama-server", base_url=server.base_url, translate_preset="translategemma-4b"
+        )
+        translate_text(Runtime(settings), "<p>Guten Morgen!</p><p>Bis bald.</p>", fmt="html")
+    assert len(server.requests) == 2  # one segment per request, in its own template
+    for request in server.requests:
+        body = request["json"]
+        assert request["path"] == "/v1/chat/completions"
+        assert body["chat_template_kwargs"] == {"source_lang_code": "de", "target_lang_code": "en"}
+        assert body["cache_prompt"] is True
+        # The message is the text alone: TranslateGemma's template adds its own instructions.
+        assert [m["role"] for m in body["messages"]] == ["user"]
+        assert body["messages"][0]["content"] in ("Guten Morgen!", "Bis bald.")
+
+
+def test_base_model_on_llama_server_uses_completions_with_few_shot_prefix() -> None:
+    with FakeOpenAIServer(reply=lambda body: " Good morning!") as server:
+        settings = Settings(
+            backend="llama-server", base_url=server.base_url, translate_preset="gemma3-270m"
+        )
+        assert translate_text(Runtime(settings), "Guten Morgen!").text == "Good morning!"
+    (request,) = server.requests
+    assert request["path"] == "/v1/completions"
+    body = request["json"]
+    (prompt,) = body["prompt"]
+    assert prompt.endswith("German: Guten Morgen!\nEnglish:")
+    assert "German: Danke für die schnelle Antwort!" in prompt
+    assert body["stop"] == ["\n"] and body["cache_prompt"] is True

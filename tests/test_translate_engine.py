@@ -17,7 +17,14 @@ from dragoman.chains.translate import (
     translate_document,
 )
 from dragoman.chains.translate.prompting import few_shot_prefix, single_prompt
-from tests.fakes import DictMemory, RecordingChatModel, fenced, make_translator, segment_replier
+from tests.fakes import (
+    DictMemory,
+    RecordingChatModel,
+    fenced,
+    make_translator,
+    segment_replier,
+    to_english,
+)
 
 CHAT = ModelProfile(style="chat")
 
@@ -35,11 +42,11 @@ PAGE = "".join(f"<p>Beitrag Nummer {n} mit <b>etwas</b> Text.</p>" for n in rang
 
 
 def test_many_short_segments_cost_far_fewer_calls_than_segments() -> None:
-    model = RecordingChatModel(reply=segment_replier(words_upper))
+    model = RecordingChatModel(reply=segment_replier(to_english))
     translator = make_translator(model, CHAT, {"batch_segments": 16})
     result = run(translator, PAGE + PAGE)
     assert result.status == "ok" and result.counts == {"ok": 80}
-    assert "<p>BEITRAG NUMMER 7 MIT <b>ETWAS</b> TEXT.</p>" in result.text
+    assert "<p>POST NUMBER 7 WITH <b>SOME</b> TEXT.</p>" in result.text
     assert translator.calls == 3  # 40 unique segments in batches of 16
 
 
@@ -154,7 +161,7 @@ def test_context_and_glossary_reach_the_prompt_and_the_memory_key() -> None:
 
 def test_memory_serves_repeats_without_backend_calls_and_never_stores_failures() -> None:
     memory = DictMemory()
-    model = RecordingChatModel(reply=segment_replier(words_upper))
+    model = RecordingChatModel(reply=segment_replier(to_english))
     first = run(make_translator(model, CHAT, memory=memory), PAGE)
     calls = len(model.history)
     again = make_translator(model, CHAT, memory=memory)
@@ -167,7 +174,7 @@ def test_memory_serves_repeats_without_backend_calls_and_never_stores_failures()
 
 
 def test_text_already_in_the_target_language_is_left_alone() -> None:
-    model = RecordingChatModel(reply=segment_replier(words_upper))
+    model = RecordingChatModel(reply=segment_replier(to_english))
     translator = make_translator(model, CHAT)
     html = (
         "<p>Das ist ein deutscher Beitrag über Fahrräder und Reifen.</p>"
@@ -176,7 +183,7 @@ def test_text_already_in_the_target_language_is_left_alone() -> None:
     result = run(translator, html, source="auto")
     assert result.detected_source == "de"
     assert "This quoted paragraph is already written in plain English." in result.text
-    assert "DAS IST EIN DEUTSCHER BEITRAG" in result.text
+    assert "THE IS A GERMAN POST ABOUT BICYCLES" in result.text
 
 
 def test_same_language_costs_nothing() -> None:
@@ -270,7 +277,7 @@ def test_malicious_model_cannot_get_markup_into_a_page() -> None:
 
 
 def test_foreign_passages_on_a_page_already_in_the_target_language_are_translated() -> None:
-    model = RecordingChatModel(reply=segment_replier(words_upper))
+    model = RecordingChatModel(reply=segment_replier(to_english))
     translator = make_translator(model, CHAT)
     html = (
         "<p>This thread is about bicycles and tyres, and most people here write in English.</p>"
@@ -279,7 +286,7 @@ def test_foreign_passages_on_a_page_already_in_the_target_language_are_translate
     )
     result = run(translator, html, source="auto")
     assert result.detected_source == "en"
-    assert "ICH HABE DAS GLEICHE PROBLEM MIT MEINEM FAHRRAD" in result.text
+    assert "I HAVE THE SAME PROBLEM WITH MY BICYCLE" in result.text
     assert "This thread is about bicycles" in result.text
     assert 'lang="de"' in str(model.history[0][-1].content)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -20,16 +19,15 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseLanguageModel
 from langchain_core.prompt_values import PromptValue
 
-from ..calls import FaultCheck, ModelCaller
+from ..calls import FaultCheck, ModelCaller, Usage, fill_template
 from ..errors import BackendUnavailable
-from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, walk
+from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, text_of, walk
 from ..markup.segment import Segment
 from ..profile import ModelProfile
-from .prompting import batch_prompt, single_prompt
+from .batching import batch_request, parse_batch, shared_answers, split_batches
+from .prompting import single_prompt
 from .result import REMEMBERED, Outcome, Status
-from .validate import Rejected, check_answer, restore_spacing, untranslated
-
-_BATCH_LINE = re.compile(r"^\s*\[(\d+)\]\s?(.*)$")
+from .validate import Rejected, check_answer, restore_spacing
 
 
 class Memory(Protocol):
@@ -56,8 +54,13 @@ class Job:
     source: str
     target: str
     note: str = ""
-    # Tells whether unchanged text was really left untranslated (language detection).
+    # Tells whether text is confidently in another language than the target (detection).
     is_foreign: Callable[[str], bool] = lambda text: False
+
+    @property
+    def prompt_args(self) -> tuple[str, str, str]:
+        """Source, target and notes, as the prompt builders take them."""
+        return self.source, self.target, self.note
 
 
 def normalize(text: str) -> str:
@@ -99,6 +102,11 @@ class Translator:
         """How many model calls this translator made."""
         return self._caller.calls
 
+    @property
+    def usage(self) -> Usage:
+        """Calls and the token counts the backend reported, prompt-cache hits among them."""
+        return self._caller.usage
+
     async def translate(self, segments: list[Segment], job: Job) -> list[Outcome]:
         """Translate segments (identical texts once), returning one outcome per segment."""
         unique: dict[str, Segment] = {}
@@ -108,7 +116,7 @@ class Translator:
         self.report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
         if self.profile.style == "chat":
-            batches = list(self._batches(pending))
+            batches = list(self._split(pending))
             results = await asyncio.gather(*(self._batch(b, job) for b in batches))
             for batch_outcomes in results:
                 outcomes.update(batch_outcomes)
@@ -129,10 +137,10 @@ class Translator:
         unique = list({s.text: s for s in segments}.values())
         if self.profile.style == "chat":
             return [
-                batch_prompt(self.profile, [s.text for s in b], job.source, job.target, job.note)
+                batch_request(self.profile, [s.text for s in b], *job.prompt_args)[0]
                 if len(b) > 1
-                else single_prompt(self.profile, b[0].text, job.source, job.target, job.note)
-                for b in self._batches(unique)
+                else single_prompt(self.profile, b[0].text, *job.prompt_args)
+                for b in self._split(unique)
             ]
         return [
             single_prompt(self.profile, s.text, job.source, job.target, job.note) for s in unique
@@ -168,45 +176,47 @@ class Translator:
     def _budget(self, chars: int) -> int:
         return max(16, min(self.profile.context_window // 2, 32 + 2 * chars))
 
-    async def _call(self, prompt: PromptValue, chars: int, **extra: Any) -> str:
-        return await self._caller(prompt, self._budget(chars), **extra)
+    async def _call(
+        self,
+        prompt: PromptValue,
+        chars: int,
+        job: Job,
+        constraint: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> str:
+        languages = {"source": job.source, "target": job.target}
+        request = {**fill_template(self.profile.request_kwargs, languages), **(constraint or {})}
+        return await self._caller(prompt, self._budget(chars), request, **options)
 
     # --- batches (chat models) --------------------------------------------------------------
-    def _batches(self, segments: list[Segment]):
-        batch: list[Segment] = []
-        size = 0
-        for segment in segments:
-            if batch and (
-                len(batch) >= self.options.batch_segments
-                or size + len(segment.text) > self.options.batch_chars
-            ):
-                yield batch
-                batch, size = [], 0
-            batch.append(segment)
-            size += len(segment.text)
-        if batch:
-            yield batch
+    def _split(self, segments: list[Segment]) -> list[list[Segment]]:
+        limits = self.options
+        return list(split_batches(segments, limits.batch_segments, limits.batch_chars))
 
     async def _batch(self, batch: list[Segment], job: Job) -> dict[str, Outcome]:
         if len(batch) == 1:
             return {batch[0].text: await self._ladder(batch[0], job, None)}
-        prompt = batch_prompt(
-            self.profile, [s.text for s in batch], job.source, job.target, job.note
-        )
+        texts = [s.text for s in batch]
+        prompt, constraint = batch_request(self.profile, texts, *job.prompt_args)
         try:
-            answer = await self._call(prompt, sum(len(s.text) + 8 for s in batch))
+            answer = await self._call(prompt, sum(len(t) + 8 for t in texts), job, constraint)
         except BackendUnavailable as exc:
             self.report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
-        lines = _parse_batch(answer, len(batch))
+        lines = parse_batch(answer, len(batch), bool(constraint))
         if lines is None:  # ids or count off: split the batch and try the halves
             half = len(batch) // 2
             left, right = await asyncio.gather(
                 self._batch(batch[:half], job), self._batch(batch[half:], job)
             )
             return {**left, **right}
+        # One answer for two different sources is an invented phrase: ask for each alone.
+        shared = shared_answers(lines, dict(enumerate(texts, start=1)))
         results = await asyncio.gather(
-            *(self._ladder(s, job, lines[n]) for n, s in enumerate(batch, start=1))
+            *(
+                self._ladder(s, job, None if n in shared else lines[n])
+                for n, s in enumerate(batch, start=1)
+            )
         )
         return {s.text: o for s, o in zip(batch, results, strict=True)}
 
@@ -239,13 +249,13 @@ class Translator:
             return Outcome(None, "failed", exc.message, exc)
 
     async def _single(self, text: str, job: Job, **extra: Any) -> str:
-        prompt = single_prompt(self.profile, text, job.source, job.target, job.note)
-        return await self._call(prompt, len(text), **extra)
+        prompt = single_prompt(self.profile, text, *job.prompt_args)
+        return await self._call(prompt, len(text), job, **extra)
 
     def _accept(self, segment: Segment, answer: str, job: Job, status: Status) -> Outcome:
         nodes = check_answer(segment.nodes, segment.text, answer)
-        if untranslated(segment.nodes, nodes) and job.is_foreign(segment.text):
-            raise Rejected("left untranslated")
+        if self.profile.check_language:
+            _check_language(text_of(segment.nodes), text_of(nodes), job)
         # Compare spacing with the source as the model saw it: edge whitespace is restored anyway.
         seen = parse(segment.text, segment.nodes)
         nodes, spaced = restore_spacing(seen, nodes, job.target)
@@ -257,8 +267,10 @@ class Translator:
             if has_letters([node]) and node.value.strip() not in runs:
                 run = node.value.strip()
                 try:
-                    answer = await self._single(run, job)
-                    runs[run] = _plain(check_answer([Text(run)], run, answer))
+                    answer = _plain(check_answer([Text(run)], run, await self._single(run, job)))
+                    if self.profile.check_language:
+                        _check_language(run, answer, job)
+                    runs[run] = answer
                 except Rejected:
                     continue
         if not runs:
@@ -285,15 +297,7 @@ def _plain(nodes: list[Node]) -> str:
     return "".join(n.value for n in nodes if isinstance(n, Text)).strip()
 
 
-def _parse_batch(answer: str, count: int) -> dict[int, str] | None:
-    """Read `[n] text` lines; None unless ids 1..count each appear exactly once."""
-    found: dict[int, str] = {}
-    for line in answer.splitlines():
-        match = _BATCH_LINE.match(line)
-        if not match:
-            continue
-        index = int(match.group(1))
-        if index in found:
-            return None
-        found[index] = match.group(2)
-    return found if set(found) == set(range(1, count + 1)) else None
+def _check_language(source: str, answer: str, job: Job) -> None:
+    """Reject an answer still in another language than the target, for source prose that is."""
+    if job.is_foreign(source) and job.is_foreign(answer):
+        raise Rejected("left untranslated" if answer == source else f"answer not in {job.target}")

@@ -71,11 +71,16 @@ def single_prompt(
 
 
 def batch_prompt(
-    profile: ModelProfile, texts: list[str], source: str, target: str, note: str = ""
+    profile: ModelProfile,
+    texts: list[str],
+    source: str,
+    target: str,
+    note: str = "",
+    task: str = "translate_batch",
 ) -> PromptValue:
     """The chat prompt for several segments as numbered lines `[n] text`, n from 1."""
     lines = "\n".join(f"[{n}] {text}" for n, text in enumerate(texts, start=1))
-    template = load_template("translate_batch", "chat")
+    template = load_template(task, "chat")
     return _fold(profile, template.invoke({**_common(source, target, note), "lines": lines}))
 
 

@@ -24,6 +24,8 @@ _COMMENTARY = re.compile(
     r"note\s*:|\(note)",
     re.I,
 )
+# A stretch of 3 to 40 characters repeated five times or more in a row: a decoding loop.
+_LOOP = re.compile(r"(.{3,40}?)\1{4,}", re.S)
 _SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 # Languages written without spaces between words: there a missing space beside a tag is no loss.
 _NO_SPACES = {"zh", "zh-TW", "ja", "th"}
@@ -56,6 +58,9 @@ def check_answer(source: list[Node], source_text: str, answer: str) -> list[Node
         raise Rejected("commentary or refusal instead of a translation")
     if "\n" in answer.strip(WHITESPACE):
         raise Rejected("several lines for a one-line segment")
+    loop = _LOOP.search(answer)
+    if loop and loop.group(1) * 5 not in source_text:
+        raise Rejected(f"the answer repeats {loop.group(1)!r} in a loop")
     try:
         nodes = parse(answer.strip(WHITESPACE), source)
     except MarkupMismatch as exc:
@@ -122,8 +127,3 @@ def _spaced_edges(source: list[Node]) -> dict[int, tuple[bool, bool]]:
 
     visit(source)
     return edges
-
-
-def untranslated(source: list[Node], answer: list[Node]) -> bool:
-    """Tell whether the answer's text is the source's text, unchanged."""
-    return text_of(source) == text_of(answer)

@@ -30,23 +30,28 @@ def _http_clients(
 
 
 def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
-    from langchain_openai import ChatOpenAI
+    # Base models continue text on /v1/completions; instruct models get chat completions.
+    from langchain_openai import ChatOpenAI, OpenAI
 
     sync_client, async_client = _http_clients(settings, recorder)
     key = settings.api_key.get_secret_value() if settings.api_key else "no-key"
-    return ChatOpenAI(
-        model=resolved.model,
-        base_url=resolved.base_url,
-        api_key=key,
-        temperature=resolved.preset.temperature,
-        max_tokens=MAX_TOKENS,
-        stop=resolved.preset.stop or None,
-        extra_body=dict(resolved.backend.extra_body) or None,
-        timeout=settings.request_timeout,
-        max_retries=0,  # Dragoman retries faults itself, with backoff (settings.backend_retries)
-        http_client=sync_client,
-        http_async_client=async_client,
-    )
+    common = {
+        "model": resolved.model,
+        "base_url": resolved.base_url,
+        "api_key": key,
+        "temperature": resolved.preset.temperature,
+        "max_tokens": MAX_TOKENS,
+        "extra_body": dict(resolved.backend.extra_body) or None,
+        "timeout": settings.request_timeout,
+        "max_retries": 0,  # Dragoman retries faults itself, with backoff (backend_retries)
+        "http_client": sync_client,
+        "http_async_client": async_client,
+    }
+    stop = resolved.preset.stop or None
+    if resolved.preset.prompt_style == "completion":
+        # The completions client takes `stop` among the request's own fields.
+        return OpenAI(**common, model_kwargs={"stop": stop} if stop else {})
+    return ChatOpenAI(**common, stop=stop)
 
 
 def _make_ollama(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
