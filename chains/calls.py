@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +55,50 @@ class Usage:
         self.completion_tokens += counts.get("completion_tokens", 0)
 
 
+class CallGate:
+    """At most `limit()` calls in flight per event loop; the limit is read at every call, so it
+    can follow what a server reports (llama-server's slots) once that is known."""
+
+    def __init__(self, limit: Callable[[], int]) -> None:
+        self.limit = limit
+        # A condition belongs to the loop it was first used on; one gate may serve several
+        # loops (worker threads run their own), and a dead loop's state must not be reused.
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = self._states[loop] = _LoopState(asyncio.Condition())
+        return state
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the gate's places while a call is in flight."""
+        state = self._state()
+        async with state.free:
+            await state.free.wait_for(lambda: state.running < max(1, self.limit()))
+            state.running += 1
+        try:
+            yield
+        finally:
+            async with state.free:
+                state.running -= 1
+                state.free.notify()
+
+
+@dataclass
+class _LoopState:
+    free: asyncio.Condition
+    running: int = 0
+
+
 class ModelCaller:
-    """Calls one model with at most `concurrency` calls in flight per event loop, counting calls;
-    faults the checker recognises are retried with backoff, then raised as BackendUnavailable."""
+    """Calls one model through a gate (its own, of `concurrency` places, unless one is shared),
+    counting calls and tokens; faults the checker recognises are retried with backoff, then
+    raised as BackendUnavailable."""
 
     def __init__(
         self,
@@ -65,32 +107,21 @@ class ModelCaller:
         fault_check: FaultCheck | None = None,
         retries: int = 0,
         concurrency: int = 1,
+        gate: CallGate | None = None,
         backoff: float = 0.5,
     ) -> None:
         self.model = model
         self.max_tokens_param = max_tokens_param
         self.fault_check = fault_check
         self.retries = retries
-        self.concurrency = concurrency
+        self.gate = gate or CallGate(lambda: concurrency)
         self.backoff = backoff
         self.usage = Usage()
-        # A semaphore belongs to the loop it was first used on; one caller may serve several
-        # loops (worker threads run their own), and a dead loop's gate must not be reused.
-        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary()
-        )
 
     @property
     def calls(self) -> int:
         """How many calls were sent."""
         return self.usage.calls
-
-    def _gate(self) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        gate = self._gates.get(loop)
-        if gate is None:
-            gate = self._gates[loop] = asyncio.Semaphore(self.concurrency)
-        return gate
 
     async def __call__(
         self,
@@ -108,7 +139,7 @@ class ModelCaller:
             kwargs[self.max_tokens_param] = max_tokens
         for attempt in range(self.retries + 1):
             try:
-                async with self._gate():
+                async with self.gate.slot():
                     self.usage.calls += 1
                     result = await self.model.agenerate_prompt([prompt], **kwargs)
                 self.usage.add(result)

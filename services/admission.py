@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from .errors import DeadlineExceeded, Overloaded
 
 
 class Admission:
-    """`slots` requests at the model at once, `queue` more waiting; anything beyond is refused."""
+    """`slots()` requests at the model at once, `queue` more waiting; anything beyond is refused.
+    The slots are read at every admission, so they can follow what the model server reports."""
 
-    def __init__(self, slots: int, queue: int) -> None:
-        self.slots = slots
+    def __init__(self, slots: Callable[[], int], queue: int) -> None:
+        self._slots = slots
         self.queue = queue
         self.running = 0
         self.waiting = 0
         self._free: asyncio.Condition | None = None
+
+    @property
+    def slots(self) -> int:
+        """Requests that may be at the model at once now."""
+        return self._slots()
 
     def reserve(self) -> None:
         """Take a place in line now, or raise Overloaded; call `admitted()` to wait for a slot."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     app.state.token = load_or_create_token(settings)
-    app.state.admission = Admission(settings.parallel, settings.max_queue)
+    app.state.admission = Admission(partial(runtime.slots, "translate"), settings.max_queue)
     app.state.jobs = JobRunner(runtime, JobStore(runtime.settings.data_dir / "jobs"))
     install_error_handlers(app)
     app.include_router(meta.router)

@@ -24,6 +24,8 @@ class Backend(BaseModel, frozen=True):
     health_path: str | None = None
     call_options: bool = False
     extra_body: dict[str, object] = Field(default_factory=dict)
+    # Stream answers: a server notices a caller that left at once, and frees its slot.
+    stream: bool = False
     # The call keyword that carries extra JSON fields of a request ("extra_body" for OpenAI's).
     body_kwarg: str | None = None
     # Call keywords asking for an answer constrained to a JSON schema; "$schema" stands for it.

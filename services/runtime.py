@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
 
-from dragoman.chains import BackendUnavailable, ModelProfile
+from dragoman.chains import BackendUnavailable, CallGate, ModelProfile
 from dragoman.chains.proofread import Corrector
 from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
 from .faults import as_backend_error
-from .llm import make_chat_model, probe_backend
+from .llm import make_chat_model, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .memory import SqliteMemory
 from .nlp import english_nlp
 from .settings import Settings
 
+_SLOTS_RETRY = 5.0  # seconds between asks for the slots of a server that did not answer
 ModelFactory = Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]
 
 
@@ -34,7 +36,7 @@ def translate_options(
         batch_segments=settings.batch_segments,
         # A batch's source and answer must fit the context window (about 3 chars a token).
         batch_chars=min(settings.batch_chars, profile.context_window),
-        concurrency=concurrency or settings.parallel,
+        concurrency=concurrency or settings.parallel or 1,
     )
 
 
@@ -53,6 +55,10 @@ class Runtime:
         self._recorder = recorder
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
+        self._slots: dict[str, int] = {}
+        self._slots_probed: dict[str, float] = {}
+        # One gate per task: every request's model calls share the backend's slots.
+        self.gates = {task: CallGate(partial(self.slots, task)) for task in TASKS}
         self.memory = (
             SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
         )
@@ -92,6 +98,21 @@ class Runtime:
             check_language=preset.check_language,
         )
 
+    def slots(self, task: str) -> int:
+        """Model calls to run at once: `parallel` if set, else the server's slots, else 1."""
+        if self.settings.parallel is not None:
+            return self.settings.parallel
+        if task in self._slots:
+            return self._slots[task]
+        # Ask again at most every few seconds while the server is not up yet.
+        if time.monotonic() - self._slots_probed.get(task, -_SLOTS_RETRY) >= _SLOTS_RETRY:
+            self._slots_probed[task] = time.monotonic()
+            found = probe_slots(self.resolved[task])
+            if found is not None:
+                self._slots[task] = found
+                return found
+        return 1
+
     def url(self, task: str) -> str:
         """Name where the backend of `task` lives, for error messages."""
         resolved = self.resolved[task]
@@ -102,7 +123,7 @@ class Runtime:
     ) -> Translator:
         """A translator on the translation model; make one per request, it counts its calls."""
         profile = self.profile("translate")
-        options = translate_options(self.settings, profile, concurrency)
+        options = translate_options(self.settings, profile, concurrency or self.slots("translate"))
         return Translator(
             self.model("translate"),
             profile,
@@ -111,6 +132,8 @@ class Runtime:
             fault_check=partial(as_backend_error, url=self.url("translate")),
             progress=progress,
             retries=self.settings.backend_retries,
+            # An explicit concurrency (a CLI batch's --jobs) gets its own gate.
+            gate=None if concurrency else self.gates["translate"],
         )
 
     def corrector(self) -> Corrector:
@@ -119,8 +142,8 @@ class Runtime:
             self.model("proofread"),
             self.profile("proofread"),
             fault_check=partial(as_backend_error, url=self.url("proofread")),
-            concurrency=self.settings.parallel,
             retries=self.settings.backend_retries,
+            gate=self.gates["proofread"],
         )
 
     def nlp(self) -> Any:

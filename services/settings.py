@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, description="seconds to wait for one model call")
     threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model")
     warm_up: bool = Field(True, description="load local models when the service starts")
-    parallel: int = Field(
-        1, ge=1, le=64, description="model requests in flight at once (llama-server --parallel)"
+    parallel: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="model requests in flight at once; default: llama-server's slots, else 1",
     )
     batch_segments: int = Field(24, ge=1, description="most segments in one chat request")
     constrained: bool | None = Field(

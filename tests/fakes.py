@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import threading
-import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.language_models.llms import LLM
 from langchain_core.messages import AIMessage, BaseMessage
+
+from tests.fake_server import FakeOpenAIServer  # noqa: F401 - tests import it from here
 
 
 class RecordingChatModel(GenericFakeChatModel):
@@ -43,134 +41,6 @@ class RecordingChatModel(GenericFakeChatModel):
 def last_user_text(messages: list[BaseMessage]) -> str:
     """The content of the last message, as the fakes see it."""
     return str(messages[-1].content)
-
-
-class FakeOpenAIServer:
-    """An OpenAI- and Ollama-shaped server on 127.0.0.1 that records requests, scripts replies."""
-
-    def __init__(
-        self,
-        reply: Callable[[dict[str, Any]], str] = lambda body: "Hello",
-        fault: Callable[[int], str | None] = lambda n: None,
-        port: int = 0,
-    ) -> None:
-        """`fault(n)` may make request n misbehave: "500", "garbage", "drop" or "slow:<seconds>"."""
-        self.reply = reply
-        self.fault = fault
-        self.requests: list[dict[str, Any]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path.endswith("/models") or self.path == "/api/tags":
-                    self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
-                else:
-                    self._send(404, {"error": {"message": "not found"}})
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fault = server.fault(len(server.requests))
-                if fault == "drop":  # close the connection without an answer
-                    server.requests.append({"path": self.path, "json": body, "dropped": True})
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                if fault == "500":
-                    server.requests.append({"path": self.path, "json": body, "failed": True})
-                    self._send(500, {"error": {"message": "model crashed"}})
-                    return
-                if fault == "garbage":
-                    server.requests.append({"path": self.path, "json": body, "garbage": True})
-                    data = b"<html>502 Bad Gateway</html>"
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
-                if fault and fault.startswith("slow:"):
-                    time.sleep(float(fault[5:]))
-                server.requests.append(
-                    {
-                        "path": self.path,
-                        "json": body,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                    }
-                )
-                content = server.reply(body)
-                if self.path == "/api/chat":  # Ollama's native API
-                    self._send(
-                        200,
-                        {
-                            "model": body.get("model"),
-                            "created_at": "2026-01-01T00:00:00Z",
-                            "message": {"role": "assistant", "content": content},
-                            "done": True,
-                            "done_reason": "stop",
-                        },
-                    )
-                    return
-                if self.path.endswith("/completions") and "prompt" in body:  # base models
-                    choice = {"index": 0, "finish_reason": "stop", "text": content}
-                    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
-                    self._send(200, {"id": "x", "object": "text_completion", "created": 0,
-                                     "model": body.get("model"), "choices": [choice],
-                                     "usage": usage})  # fmt: skip
-                    return
-                self._send(
-                    200,
-                    {
-                        "id": "x",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": body.get("model"),
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": content},
-                            }
-                        ],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    },
-                )
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.port = self._httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeOpenAIServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def wait_for_requests(
-        self, count: int, timeout: float = 60, alive: Callable[[], bool] = lambda: True
-    ) -> None:
-        """Wait until `count` requests have come in; fail at once if `alive()` turns false."""
-        from tests.live import wait_until
-
-        def arrived() -> bool:
-            if not alive():
-                raise AssertionError(f"the client died after {len(self.requests)} requests")
-            return len(self.requests) >= count
-
-        wait_until(arrived, timeout, f"{count} requests")
 
 
 def free_port() -> int:

@@ -22,7 +22,8 @@ def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
     (request,) = server.requests
     assert request["path"] == "/v1/chat/completions"
     body = request["json"]
-    assert body["cache_prompt"] is True
+    assert body["cache_prompt"] is True and body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}  # cached prompt tokens come last
     assert body["temperature"] == 0.0
     assert body["model"] == "gemma-2-2b-it"
     # The answer is capped by the input's length, not left to run on.
@@ -172,7 +173,8 @@ def test_base_model_on_llama_server_uses_completions_with_few_shot_prefix() -> N
     (request,) = server.requests
     assert request["path"] == "/v1/completions"
     body = request["json"]
-    (prompt,) = body["prompt"]
+    prompt = body["prompt"]
+    assert body["stream"] is True  # llama-server frees the slot of a caller that leaves
     assert prompt.endswith("German: Guten Morgen!\nEnglish:")
     assert "German: Danke für die schnelle Antwort!" in prompt
     assert body["stop"] == ["\n"] and body["cache_prompt"] is True

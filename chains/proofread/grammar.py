@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from dragoman.prompts import load_template
 
-from ..calls import FaultCheck, ModelCaller
+from ..calls import CallGate, FaultCheck, ModelCaller
 from ..profile import ModelProfile
 
 _JSON = re.compile(r"\{.*\}", re.S)
@@ -52,9 +52,12 @@ class Corrector:
         fault_check: FaultCheck | None = None,
         concurrency: int = 1,
         retries: int = 0,
+        gate: CallGate | None = None,
     ) -> None:
         self.profile = profile
-        self._call = ModelCaller(model, profile.max_tokens_param, fault_check, retries, concurrency)
+        self._call = ModelCaller(
+            model, profile.max_tokens_param, fault_check, retries, concurrency, gate
+        )
 
     @property
     def calls(self) -> int:

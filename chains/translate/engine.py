@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseLanguageModel
 from langchain_core.prompt_values import PromptValue
 
-from ..calls import FaultCheck, ModelCaller, Usage, fill_template
+from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template
 from ..errors import BackendUnavailable
 from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, text_of, walk
 from ..markup.segment import Segment
@@ -86,13 +86,14 @@ class Translator:
         fault_check: FaultCheck | None = None,
         progress: Callable[[int], None] | None = None,
         retries: int = 0,
+        gate: CallGate | None = None,
     ) -> None:
         self.model = model
         self.profile = profile
         self.options = options
         self.memory = memory
         self._caller = ModelCaller(
-            model, profile.max_tokens_param, fault_check, retries, options.concurrency
+            model, profile.max_tokens_param, fault_check, retries, options.concurrency, gate
         )
         # Called with the number of segments just finished (from memory or a model).
         self.progress = progress

@@ -20,6 +20,13 @@ _EMPTY_OPENAI = {
         {"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "stop"}
     ],
 }
+# The same, as the server-sent events of a streamed chat or text completion.
+_EMPTY_CHUNKS = {
+    "chat": {"object": "chat.completion.chunk", "choices": [
+        {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": "stop"}]},
+    "text": {"object": "text_completion", "choices": [
+        {"index": 0, "text": "", "finish_reason": "stop"}]},
+}  # fmt: skip
 _EMPTY_OLLAMA = {
     "model": "dry-run",
     "created_at": "1970-01-01T00:00:00Z",
@@ -52,6 +59,12 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.record(describe_request(request))
         if request.url.path.endswith("/api/chat"):
             return httpx.Response(200, content=json.dumps(_EMPTY_OLLAMA) + "\n")
+        body = json.loads(request.content or b"{}")
+        if body.get("stream"):
+            chunk = {"id": "dry-run", "created": 0, "model": "dry-run"}
+            chunk.update(_EMPTY_CHUNKS["text" if "prompt" in body else "chat"])
+            events = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, text=events)
         return httpx.Response(200, json=_EMPTY_OPENAI)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -23,9 +23,13 @@ def _http_clients(
 ) -> tuple[httpx.Client, httpx.AsyncClient]:
     transport = RecordingTransport(recorder) if recorder else None
     timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
+    # No pooled connections for async calls: the service calls models from more than one event
+    # loop (proofreading runs in worker threads), and a pooled socket belongs to the loop that
+    # opened it. A loopback connect costs far less than any model call.
+    single_use = httpx.Limits(max_keepalive_connections=0)
     return (
         httpx.Client(timeout=timeout, transport=transport),
-        httpx.AsyncClient(timeout=timeout, transport=transport),
+        httpx.AsyncClient(timeout=timeout, transport=transport, limits=single_use),
     )
 
 
@@ -46,12 +50,14 @@ def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder
         "max_retries": 0,  # Dragoman retries faults itself, with backoff (backend_retries)
         "http_client": sync_client,
         "http_async_client": async_client,
+        "streaming": resolved.backend.stream,
     }
     stop = resolved.preset.stop or None
     if resolved.preset.prompt_style == "completion":
         # The completions client takes `stop` among the request's own fields.
         return OpenAI(**common, model_kwargs={"stop": stop} if stop else {})
-    return ChatOpenAI(**common, stop=stop)
+    # With streaming, token counts (prompt-cache hits among them) come in a last chunk if asked.
+    return ChatOpenAI(**common, stop=stop, stream_usage=True)
 
 
 def _make_ollama(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
@@ -115,3 +121,18 @@ def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 
     except httpx.HTTPError as exc:
         return Probe(False, f"{type(exc).__name__}: {exc}".rstrip(": "))
     return Probe(response.status_code < 500, f"HTTP {response.status_code} from {url}")
+
+
+def probe_slots(resolved: ResolvedModel, timeout: float = 2.0) -> int | None:
+    """How many requests the server runs at once, where it says (llama-server's /props)."""
+    backend = resolved.backend
+    if not backend.slots_path or not resolved.base_url:
+        return None
+    root = resolved.base_url.removesuffix("/v1")  # /props lives beside the OpenAI API
+    try:
+        value = httpx.get(f"{root}{backend.slots_path}", timeout=timeout).json()[
+            backend.slots_field
+        ]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, int) and value > 0 else None

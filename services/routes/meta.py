@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..catalog import load_catalog
 from ..deps import RuntimeDep
@@ -24,6 +24,7 @@ class BackendHealth(BaseModel):
     prompt_style: str
     reachable: bool
     detail: str
+    slots: int = Field(description="model calls Dragoman runs at once on this backend")
 
 
 class HealthResponse(BaseModel):
@@ -59,7 +60,10 @@ def health(runtime: RuntimeDep) -> HealthResponse:
     for task, resolved in runtime.resolved.items():
         probe = probe_backend(resolved, runtime.settings)
         backends[task] = BackendHealth(
-            **resolved.describe(), reachable=probe.reachable, detail=probe.detail
+            **resolved.describe(),
+            reachable=probe.reachable,
+            detail=probe.detail,
+            slots=runtime.slots(task),
         )
     status = "ok" if all(b.reachable for b in backends.values()) else "degraded"
     return HealthResponse(status=status, backends=backends)

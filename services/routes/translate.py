@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -115,6 +116,8 @@ async def translate_stream(
             "statuses": dict(totals),
             "model": runtime.resolved["translate"].preset_name,
             "backend_calls": translator.calls,
+            # Prompt tokens the backend reported, and how many of them came from its cache.
+            "usage": dataclasses.asdict(translator.usage),
         }
         yield json.dumps(done) + "\n"
 
