@@ -58,10 +58,10 @@ real-server:
 test: install-test lint real-server
 	$(BIN)/python -m pytest
 
-## bench: run every benchmark (about 10 minutes) and write docs/benchmarks.md
-bench: install-test
+## bench: run every benchmark (or ONLY="name ...") and write docs/benchmarks.md
+bench: install-test real-server
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(ONLY)
 
 # mypy reads the folders as the installed `dragoman.*` namespace through a tree of links.
 TYPECHECK := build/typecheck

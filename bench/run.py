@@ -6,6 +6,7 @@ import datetime
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from dragoman.services.runtime import Runtime  # noqa: E402
 from dragoman.services.settings import Settings  # noqa: E402
 
-from . import fidelity, memory, proofreading, speed, throughput  # noqa: E402
+from . import fidelity, llama_server, memory, proofreading, speed, throughput  # noqa: E402
 from .common import DOCS, PLOTS, machine  # noqa: E402
 
 
@@ -70,36 +71,47 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callable[[], Any]]:
+    """Every benchmark by name."""
+    return {
+        "fidelity": lambda: fidelity.run(runtime),
+        "overhead": lambda: speed.overhead_embedded(runtime, posts),
+        "overhead_fake": lambda: speed.overhead_fake(posts),
+        "memory_run_embedded": lambda: speed.memory_second_run_embedded(runtime, posts, folder),
+        "batching": lambda: speed.batching_vs_naive(posts),
+        "memory_run": lambda: speed.memory_second_run(posts, folder),
+        "throughput": throughput.run,
+        "passive": lambda: proofreading.passive(runtime.nlp()),
+        "grammar": lambda: proofreading.grammar(runtime),
+        "serve": lambda: memory.run(posts[:6]),
+        "llama_server": lambda: llama_server.run(posts),
+    }
+
+
+def main(only: list[str]) -> None:
+    """Run the named benchmarks (all by default), keep the other results, and rewrite the page."""
     started = time.monotonic()
-    results: dict[str, Any] = {}
+    path = DOCS / "bench" / "results.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if only and path.exists() else {}
     with tempfile.TemporaryDirectory() as folder:
         runtime = Runtime(Settings(data_dir=Path(folder), memory=False))
-        posts = speed.page_posts()
-        steps = [
-            ("fidelity", lambda: fidelity.run(runtime)),
-            ("overhead", lambda: speed.overhead_embedded(runtime, posts)),
-            ("overhead_fake", lambda: speed.overhead_fake(posts)),
-            (
-                "memory_run_embedded",
-                lambda: speed.memory_second_run_embedded(runtime, posts, Path(folder)),
-            ),
-            ("batching", lambda: speed.batching_vs_naive(posts)),
-            ("memory_run", lambda: speed.memory_second_run(posts, Path(folder))),
-            ("throughput", throughput.run),
-            ("passive", lambda: proofreading.passive(runtime.nlp())),
-            ("grammar", lambda: proofreading.grammar(runtime)),
-            ("serve", lambda: memory.run(posts[:6])),
-        ]
-        for name, step in steps:
+        named = steps(runtime, speed.page_posts(), Path(folder))
+        unknown = sorted(set(only) - set(named))
+        if unknown:
+            raise SystemExit(f"unknown benchmarks {unknown}; choose from: {', '.join(named)}")
+        for name, step in named.items():
+            if only and name not in only:
+                continue
             t = time.monotonic()
             results[name] = step()
             print(f"{name}: {time.monotonic() - t:.1f} s", flush=True)
-    results["seconds"] = round(time.monotonic() - started)
-    (DOCS / "bench").mkdir(parents=True, exist_ok=True)
-    (DOCS / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    if not only:
+        results["seconds"] = round(time.monotonic() - started)
+    results["date"] = datetime.date.today().isoformat()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2))
     (DOCS / "benchmarks.md").write_text(render(results))
-    print(f"wrote docs/benchmarks.md in {results['seconds']} s")
+    print(f"wrote docs/benchmarks.md in {round(time.monotonic() - started)} s")
 
 
 def render(r: dict[str, Any]) -> str:
@@ -113,8 +125,9 @@ def render(r: dict[str, Any]) -> str:
     out = [
         "# Benchmarks",
         "",
-        f"Produced by `make bench` on {datetime.date.today().isoformat()}, {machine()}, in {r['seconds']} s. "
-        "Every number below comes from that run (raw data: `docs/bench/results.json`).",
+        f"Produced by `make bench` on {r.get('date', 'an earlier day')}, {machine()}; the full run took {r['seconds']} s. "
+        "Every number below comes from a committed run (raw data: `docs/bench/results.json`); "
+        "`make bench ONLY=name` reruns one benchmark and keeps the others' results.",
         "",
         "## 1. Markup fidelity",
         "",
@@ -212,6 +225,8 @@ def render(r: dict[str, Any]) -> str:
         f"peak {s['peak_mb']} MB while translating {s['stream']['posts']} forum posts.",
         "",
     ]
+    if "llama_server" in r:
+        out += llama_server.render(r["llama_server"], table)
     return "\n".join(out)
 
 
@@ -222,4 +237,4 @@ if __name__ == "__main__":
         data = json.loads((DOCS / "bench" / "results.json").read_text())
         (DOCS / "benchmarks.md").write_text(render(data))
     else:
-        main()
+        main(sys.argv[1:])

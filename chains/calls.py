@@ -31,6 +31,15 @@ def fill_template(template: Any, values: Mapping[str, Any]) -> Any:
     return template
 
 
+def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated with `extra`, nested mappings merged rather than replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        both = isinstance(out.get(key), Mapping) and isinstance(value, Mapping)
+        out[key] = merge(out[key], value) if both else value
+    return out
+
+
 @dataclass
 class Usage:
     """Model calls and the tokens the backend reported for them (0 where it reports none)."""

@@ -85,8 +85,9 @@ class Runtime:
         prompts = "+".join(prompt_version(name) for name in ("translate", batch_prompt))
         decoding = [preset.prompt_style, str(preset.temperature), json.dumps(preset.request_body)]
         fingerprint = "|".join([resolved.backend_name, resolved.model, *decoding, prompts])
+        # A call's own body fields replace the client's, so every call carries all of them.
         body = {**backend.extra_body, **preset.request_body}
-        request = {backend.body_kwarg: body} if preset.request_body and backend.body_kwarg else {}
+        request = {backend.body_kwarg: body} if backend.body_kwarg else {}
         return ModelProfile(
             style=preset.prompt_style,
             system_role=preset.system_role,

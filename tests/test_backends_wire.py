@@ -118,7 +118,7 @@ def test_constrained_batch_asks_for_exactly_its_ids_on_llama_server() -> None:
         settings = Settings(backend="llama-server", base_url=server.base_url, constrained=True)
         result = translate_text(Runtime(settings), PAGE, fmt="html")
     (request,) = server.requests
-    schema = request["json"]["response_format"]["json_schema"]["schema"]
+    schema = request["json"]["response_format"]["json_schema"]["schema"]  # in the body as it is
     assert schema["required"] == ["1", "2", "3"] and set(schema["properties"]) == {"1", "2", "3"}
     assert schema["additionalProperties"] is False
     assert request["json"]["cache_prompt"] is True

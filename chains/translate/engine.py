@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseLanguageModel
 from langchain_core.prompt_values import PromptValue
 
-from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template
+from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template, merge
 from ..errors import BackendUnavailable
 from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, text_of, walk
 from ..markup.segment import Segment
@@ -186,7 +186,7 @@ class Translator:
         **options: Any,
     ) -> str:
         languages = {"source": job.source, "target": job.target}
-        request = {**fill_template(self.profile.request_kwargs, languages), **(constraint or {})}
+        request = merge(fill_template(self.profile.request_kwargs, languages), constraint or {})
         return await self._caller(prompt, self._budget(chars), request, **options)
 
     # --- batches (chat models) --------------------------------------------------------------

@@ -23,7 +23,7 @@ from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
 from tests.fakes import DictMemory, make_translator
 from tests.live import wait_until
-from tests.realserver.conftest import LlamaServer
+from tests.llama_server import LlamaServer
 from tests.trees import skeleton
 
 pytestmark = pytest.mark.realserver
