@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.messages import AIMessageChunk
 from langchain_core.prompt_values import PromptValue
 
 from .errors import BackendUnavailable
@@ -48,20 +47,13 @@ class Usage:
     prompt_tokens: int = 0
     cached_tokens: int = 0  # prompt tokens the server took from its cache (llama-server slots)
     completion_tokens: int = 0
+    stopped_early: int = 0  # answers cut off once they looped or ran far too long
 
-    def add(self, result: LLMResult) -> None:
-        """Count the tokens of one answer."""
-        generation = result.generations[0][0]
-        message = generation.message if isinstance(generation, ChatGeneration) else None
-        if isinstance(message, AIMessage) and message.usage_metadata:
-            usage = message.usage_metadata
-            self.prompt_tokens += usage.get("input_tokens", 0)
-            self.completion_tokens += usage.get("output_tokens", 0)
-            self.cached_tokens += (usage.get("input_token_details") or {}).get("cache_read") or 0
-            return
-        counts = (result.llm_output or {}).get("token_usage") or {}
-        self.prompt_tokens += counts.get("prompt_tokens", 0)
-        self.completion_tokens += counts.get("completion_tokens", 0)
+    def add(self, usage: Mapping[str, Any]) -> None:
+        """Count the token usage LangChain reports on an answer (`usage_metadata`)."""
+        self.prompt_tokens += usage.get("input_tokens", 0)
+        self.completion_tokens += usage.get("output_tokens", 0)
+        self.cached_tokens += (usage.get("input_token_details") or {}).get("cache_read") or 0
 
 
 class CallGate:
@@ -137,11 +129,13 @@ class ModelCaller:
         prompt: PromptValue,
         max_tokens: int,
         request: Mapping[str, Any] | None = None,
+        stop_when: Callable[[str], bool] | None = None,
         **options: Any,
     ) -> str:
         """Send `prompt`, capping the answer at `max_tokens` where the model takes a cap.
         `request` keywords (from the backend's data) always go; sampling `options` only to models
-        that take per-call options."""
+        that take per-call options. The answer streams in, and is cut off (closing the request)
+        as soon as `stop_when` says it has gone wrong."""
         kwargs = dict(request or {})
         if self.max_tokens_param:
             kwargs.update(options)
@@ -150,9 +144,7 @@ class ModelCaller:
             try:
                 async with self.gate.slot():
                     self.usage.calls += 1
-                    result = await self.model.agenerate_prompt([prompt], **kwargs)
-                self.usage.add(result)
-                return result.generations[0][0].text
+                    return await self._stream(prompt, kwargs, stop_when)
             except Exception as exc:
                 fault = self.fault_check(exc) if self.fault_check else None
                 if fault is None:
@@ -162,3 +154,25 @@ class ModelCaller:
             # A restarting or overloaded backend often answers a moment later.
             await asyncio.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
+
+    async def _stream(
+        self, prompt: PromptValue, kwargs: dict[str, Any], stop_when: Callable[[str], bool] | None
+    ) -> str:
+        text = ""
+        chunks = self.model.astream(prompt, **kwargs)
+        try:
+            async for chunk in chunks:
+                if isinstance(chunk, AIMessageChunk):
+                    if chunk.usage_metadata:
+                        self.usage.add(chunk.usage_metadata)
+                    text += chunk.text
+                else:
+                    text += str(chunk)
+                if stop_when is not None and stop_when(text):
+                    self.usage.stopped_early += 1
+                    break
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:  # stop reading: the server ends the request, freeing its slot
+                await close()
+        return text

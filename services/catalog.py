@@ -30,6 +30,8 @@ class Backend(BaseModel, frozen=True):
     body_kwarg: str | None = None
     # Call keywords asking for an answer constrained to a JSON schema; "$schema" stands for it.
     schema_kwargs: dict[str, object] | None = None
+    # Where the server counts the tokens of a text with the model's own tokenizer.
+    tokenize_path: str | None = None
     # Where the server tells how many requests it runs at once, and the field that says so.
     slots_path: str | None = None
     slots_field: str = "total_slots"

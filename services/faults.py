@@ -32,7 +32,7 @@ def as_backend_error(exc: BaseException, url: str) -> BackendUnavailable | None:
         return BackendUnavailable(where, str(exc) or type(exc).__name__)
     # A body that is not the API's JSON: the backend is up but broken, or not the server we think.
     # (A streamed answer with no events at all reaches us as LangChain's ValueError.)
-    empty_stream = isinstance(exc, ValueError) and "No generations found in stream" in str(exc)
+    empty_stream = isinstance(exc, ValueError) and str(exc).startswith("No generation")
     if empty_stream or names & {"APIResponseValidationError", "JSONDecodeError", "ResponseError"}:
         return BackendUnavailable(where, f"invalid answer ({type(exc).__name__}: {exc})")
     return None

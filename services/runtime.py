@@ -18,7 +18,7 @@ from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
 from .faults import as_backend_error
-from .llm import make_chat_model, probe_backend, probe_slots
+from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .memory import SqliteMemory
 from .nlp import english_nlp
@@ -37,6 +37,8 @@ def translate_options(
         # A batch's source and answer must fit the context window (about 3 chars a token).
         batch_chars=min(settings.batch_chars, profile.context_window),
         concurrency=concurrency or settings.parallel or 1,
+        retry_temperature=settings.retry_temperature,
+        ladder_cost=settings.ladder_cost,
     )
 
 
@@ -56,6 +58,7 @@ class Runtime:
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
         self._slots: dict[str, int] = {}
+        self._counters: dict[str, Callable[[str], int] | None] = {}
         self._slots_probed: dict[str, float] = {}
         # One gate per task: every request's model calls share the backend's slots.
         self.gates = {task: CallGate(partial(self.slots, task)) for task in TASKS}
@@ -135,7 +138,15 @@ class Runtime:
             retries=self.settings.backend_retries,
             # An explicit concurrency (a CLI batch's --jobs) gets its own gate.
             gate=None if concurrency else self.gates["translate"],
+            count_tokens=self._token_counter("translate"),
         )
+
+    def _token_counter(self, task: str) -> Callable[[str], int] | None:
+        model = self.model(task)
+        with self._lock:
+            if task not in self._counters:
+                self._counters[task] = make_token_counter(self.resolved[task], model)
+            return self._counters[task]
 
     def corrector(self) -> Corrector:
         """A corrector on the proofreading model, one per request."""

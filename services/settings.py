@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         description="model requests in flight at once; default: llama-server's slots, else 1",
     )
     batch_segments: int = Field(24, ge=1, description="most segments in one chat request")
+    retry_temperature: float = Field(
+        0.5, ge=0, le=2, description="sampling temperature of a segment's retry after a bad answer"
+    )
+    ladder_cost: float = Field(
+        4.0,
+        ge=1,
+        description="most tokens a segment's repairs may cost, in multiples of its first call's",
+    )
     constrained: bool | None = Field(
         None,
         description="ask for chat batches as JSON constrained to their ids (default: the preset's)",

@@ -57,6 +57,7 @@ class FakeOpenAIServer:
         self.reply = reply
         self.fault = fault
         self.requests: list[dict[str, Any]] = []
+        self.tokenized: list[str] = []  # texts sent to /tokenize
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -79,6 +80,10 @@ class FakeOpenAIServer:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path == "/tokenize":  # llama-server's tokenizer: not a model call
+                    server.tokenized.append(body["content"])
+                    self._send(200, {"tokens": list(range(len(body["content"]) // 4 + 1))})
+                    return
                 fault = server.fault(len(server.requests))
                 if fault == "drop":  # close the connection without an answer
                     server.requests.append({"path": self.path, "json": body, "dropped": True})

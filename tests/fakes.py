@@ -19,23 +19,33 @@ class RecordingChatModel(GenericFakeChatModel):
 
     reply: Callable[[list[BaseMessage]], str]
     history: list[list[BaseMessage]] = []
+    options: list[dict[str, Any]] = []  # the call options of each prompt, in order
     # Calls after this many are recorded and never answered, like a backend that hangs;
     # cancelling the caller ends them.
     stall_after: int | None = None
 
     def __init__(self, reply: Callable[[list[BaseMessage]], str], **kwargs: Any) -> None:
-        super().__init__(reply=reply, messages=iter(()), history=[], **kwargs)
+        super().__init__(reply=reply, messages=iter(()), history=[], options=[], **kwargs)
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
         self.history.append(list(messages))
+        self.options.append(kwargs)
         self.messages = iter([AIMessage(content=self.reply(messages))])
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
     async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        await self._maybe_stall(messages)
+        return await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    async def _astream(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        await self._maybe_stall(messages)
+        async for chunk in super()._astream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            yield chunk
+
+    async def _maybe_stall(self, messages: list[BaseMessage]) -> None:
         if self.stall_after is not None and len(self.history) >= self.stall_after:
             self.history.append(list(messages))
             await asyncio.Event().wait()
-        return await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
 
 def last_user_text(messages: list[BaseMessage]) -> str:
@@ -102,6 +112,8 @@ class ScriptedLLM(LLM):
 
     reply: Callable[[str], str]
     prompts: list[str] = []
+    # The call options of each prompt (max_tokens, temperature), in order.
+    options: list[dict[str, Any]] = []
 
     @property
     def _llm_type(self) -> str:
@@ -109,6 +121,7 @@ class ScriptedLLM(LLM):
 
     def _call(self, prompt: str, stop=None, run_manager=None, **kwargs: Any) -> str:  # type: ignore[override]
         self.prompts.append(prompt)
+        self.options.append(kwargs)
         return self.reply(prompt)
 
 

@@ -176,5 +176,5 @@ def test_base_model_on_llama_server_uses_completions_with_few_shot_prefix() -> N
     prompt = body["prompt"]
     assert body["stream"] is True  # llama-server frees the slot of a caller that leaves
     assert prompt.endswith("German: Guten Morgen!\nEnglish:")
-    assert "German: Danke für die schnelle Antwort!" in prompt
+    assert "German: Vielen Dank.\nEnglish: Thank you very much." in prompt
     assert body["stop"] == ["\n"] and body["cache_prompt"] is True

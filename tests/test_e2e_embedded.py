@@ -62,6 +62,30 @@ def test_real_german_forum_post_keeps_links_and_code(runtime: Runtime) -> None:
     )
 
 
+# A post like the one that came back with an example's laptop in it.
+ROUTER_POST = (
+    "<p>Hallo zusammen, ich habe seit dem letzten Update ein Problem mit meinem Router.</p>"
+    "<p>Die Verbindung bricht jede Nacht ab und kommt erst nach einem Neustart wieder.</p>"
+    "<p>Hat jemand eine Idee? Danke für eure Hilfe!</p>"
+)
+
+
+def test_few_shot_examples_do_not_bleed_into_translations(runtime: Runtime) -> None:
+    """No sentence of the few-shot examples turns up where the source does not say it."""
+    import re
+
+    from dragoman.prompts import load_data
+
+    result = translate_text(runtime, ROUTER_POST, fmt="html")
+    examples = load_data("translate.examples")["sentences"]
+    answer = " ".join(result.text.lower().split())
+    for english in examples["en"]:
+        words = re.sub(r"</?a1>|[.!?]", "", english).lower().split()
+        # Four words in a row of an example ("same problem with my") come from it, not the post.
+        for n in range(len(words) - 3):
+            assert " ".join(words[n : n + 4]) not in answer, (english, result.text)
+
+
 EMAIL = """Hi Tom,
 
 I has attached the the report for you. The budget was approved by the board last week.

@@ -235,10 +235,7 @@ def test_completion_models_get_one_segment_per_call_behind_a_fixed_prefix() -> N
     second = single_prompt(profile, "Wie geht's?", "de", "en").to_string()
     prefix = few_shot_prefix("de", "en")
     assert first.startswith(prefix) and second.startswith(prefix)
-    assert (
-        "German: Siehe <a1>diese Anleitung</a1> für Details.\nEnglish: See <a1>this guide</a1>"
-        in prefix
-    )
+    assert "German: Siehe <a1>diese Seite</a1>.\nEnglish: See <a1>this page</a1>." in prefix
     assert first.endswith("German: Guten Morgen!\nEnglish:")
     model = FakeListLLM(responses=[" Good morning!", " How are you?"])
     translator = make_translator(model, profile)

@@ -1,5 +1,6 @@
 """Markup-preserving translation: prompts, batching, validation and repair, whole documents."""
 
+from .budget import estimate_tokens
 from .document import (
     TranslateRequest,
     build_translate_chain,
@@ -7,7 +8,8 @@ from .document import (
     translate_document,
     translate_segments,
 )
-from .engine import Job, Memory, TranslateOptions, Translator
+from .engine import Translator
+from .job import Job, Memory, TranslateOptions
 from .prompting import single_prompt
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
 from .validate import Rejected, check_answer
@@ -26,6 +28,7 @@ __all__ = [
     "Translator",
     "build_translate_chain",
     "check_answer",
+    "estimate_tokens",
     "plan_document",
     "single_prompt",
     "translate_document",

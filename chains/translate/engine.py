@@ -1,20 +1,20 @@
 """Translating segments: memory, dedupe, batching, validation and the repair ladder.
 
-Ladder per segment: the first answer (in a batch for chat models) → the segment retried alone →
-each text run translated separately inside the source's own tags (`fallback`) → the source
-kept (`failed`). Only `ok` and `repaired` answers enter the translation memory.
+Ladder per segment, each step a request that differs from the one before, within a token cap
+(`ladder_cost` times its first call's budget): the first answer (in a batch for chat models) →
+the segment alone (taken out of its batch, or sampled at `retry_temperature`) → each text run
+translated separately inside the source's own tags (`fallback`, only where that is not the
+first request again) → the source kept (`failed`). Only `ok` and `repaired` answers enter the
+translation memory. Answers are streamed and cut off once they loop or run far too long.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
 from langchain_core.prompt_values import PromptValue
@@ -25,53 +25,13 @@ from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize,
 from ..markup.segment import Segment
 from ..profile import ModelProfile
 from .batching import batch_request, parse_batch, shared_answers, split_batches
+from .budget import answer_budget, estimate_tokens, runaway
+from .job import Job, Memory, TranslateOptions, memory_key
 from .prompting import single_prompt
 from .result import REMEMBERED, Outcome, Status
 from .validate import Rejected, check_answer, restore_spacing
 
-
-class Memory(Protocol):
-    """A store of finished translations keyed by `memory_key`."""
-
-    def get_many(self, keys: list[str]) -> dict[str, str]: ...
-
-    def put_many(self, items: dict[str, str]) -> None: ...
-
-
-@dataclass(frozen=True)
-class TranslateOptions:
-    """Batching and concurrency limits (their defaults live in the service's Settings)."""
-
-    batch_segments: int
-    batch_chars: int
-    concurrency: int
-
-
-@dataclass(frozen=True)
-class Job:
-    """What every segment of one request shares."""
-
-    source: str
-    target: str
-    note: str = ""
-    # Tells whether text is confidently in another language than the target (detection).
-    is_foreign: Callable[[str], bool] = lambda text: False
-
-    @property
-    def prompt_args(self) -> tuple[str, str, str]:
-        """Source, target and notes, as the prompt builders take them."""
-        return self.source, self.target, self.note
-
-
-def normalize(text: str) -> str:
-    """The form of a segment the memory keys on: NFC, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def memory_key(text: str, job: Job, fingerprint: str) -> str:
-    """Key a segment by its text, language pair, model fingerprint and prompt notes."""
-    material = json.dumps([normalize(text), job.source, job.target, fingerprint, job.note])
-    return hashlib.sha256(material.encode()).hexdigest()
+TokenCounter = Callable[[str], int]
 
 
 class Translator:
@@ -87,8 +47,11 @@ class Translator:
         progress: Callable[[int], None] | None = None,
         retries: int = 0,
         gate: CallGate | None = None,
+        count_tokens: TokenCounter | None = None,
     ) -> None:
         self.model = model
+        # The backend's own tokenizer where there is one; else an estimate from the characters.
+        self.count_tokens = count_tokens or estimate_tokens
         self.profile = profile
         self.options = options
         self.memory = memory
@@ -174,20 +137,22 @@ class Translator:
             self.memory.put_many(keep)
 
     # --- model calls ------------------------------------------------------------------------
-    def _budget(self, chars: int) -> int:
-        return max(16, min(self.profile.context_window // 2, 32 + 2 * chars))
+    def _budget(self, text: str) -> int:
+        return answer_budget(self.count_tokens(text), text, self.profile.context_window // 2)
 
     async def _call(
         self,
         prompt: PromptValue,
-        chars: int,
+        budget: int,
         job: Job,
+        source: str,
         constraint: dict[str, Any] | None = None,
         **options: Any,
     ) -> str:
         languages = {"source": job.source, "target": job.target}
         request = merge(fill_template(self.profile.request_kwargs, languages), constraint or {})
-        return await self._caller(prompt, self._budget(chars), request, **options)
+        stop = partial(runaway, source=source)
+        return await self._caller(prompt, budget, request, stop_when=stop, **options)
 
     # --- batches (chat models) --------------------------------------------------------------
     def _split(self, segments: list[Segment]) -> list[list[Segment]]:
@@ -200,7 +165,8 @@ class Translator:
         texts = [s.text for s in batch]
         prompt, constraint = batch_request(self.profile, texts, *job.prompt_args)
         try:
-            answer = await self._call(prompt, sum(len(t) + 8 for t in texts), job, constraint)
+            budget = sum(self._budget(t) + 4 for t in texts)
+            answer = await self._call(prompt, budget, job, "\n".join(texts), constraint)
         except BackendUnavailable as exc:
             self.report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
@@ -230,28 +196,42 @@ class Translator:
         return outcome
 
     async def _climb(self, segment: Segment, job: Job, first: str | None) -> Outcome:
+        budget = self._budget(segment.text)
+        cap = self.options.ladder_cost * budget
+        retry = self._retry_options(from_batch=first is not None)
         try:
             if first is None:
-                first = await self._single(segment.text, job)
-            try:
-                return self._accept(segment, first, job, "ok")
-            except Rejected:
-                pass
-            if self.profile.style == "chat" or self.profile.style == "raw":
-                retry = await self._single(segment.text, job)
-            else:  # a base model gives the same answer to the same prompt at temperature 0
-                retry = await self._single(segment.text, job, temperature=0.4)
-            try:
-                return self._accept(segment, retry, job, "repaired")
-            except Rejected as exc:
-                reason = exc.reason
-            return await self._per_run(segment, job, reason)
+                first = await self._single(segment.text, job, budget)
+            outcome, reason = self._try(segment, first, job, "ok")
+            spent = budget
+            if outcome is None and retry is not None and spent + budget <= cap:
+                spent += budget
+                answer = await self._single(segment.text, job, budget, **retry)
+                outcome, reason = self._try(segment, answer, job, "repaired")
+            return outcome or await self._per_run(segment, job, reason, cap - spent)
         except BackendUnavailable as exc:
             return Outcome(None, "failed", exc.message, exc)
 
-    async def _single(self, text: str, job: Job, **extra: Any) -> str:
+    def _retry_options(self, from_batch: bool) -> dict[str, Any] | None:
+        """What makes a retry a different request: out of its batch, or sampled; None if
+        nothing would differ (the same prompt at temperature 0 gives the same answer)."""
+        if from_batch:
+            return {}
+        if self.profile.max_tokens_param is None:  # the model takes no per-call temperature
+            return None
+        return {"temperature": self.options.retry_temperature}
+
+    async def _single(self, text: str, job: Job, budget: int, **options: Any) -> str:
         prompt = single_prompt(self.profile, text, *job.prompt_args)
-        return await self._call(prompt, len(text), job, **extra)
+        return await self._call(prompt, budget, job, text, **options)
+
+    def _try(
+        self, segment: Segment, answer: str, job: Job, status: Status
+    ) -> tuple[Outcome | None, str]:
+        try:
+            return self._accept(segment, answer, job, status), ""
+        except Rejected as exc:
+            return None, exc.reason
 
     def _accept(self, segment: Segment, answer: str, job: Job, status: Status) -> Outcome:
         nodes = check_answer(segment.nodes, segment.text, answer)
@@ -262,28 +242,37 @@ class Translator:
         nodes, spaced = restore_spacing(seen, nodes, job.target)
         return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
 
-    async def _per_run(self, segment: Segment, job: Job, reason: str) -> Outcome:
-        runs = {}
-        for node in _texts(segment.nodes):
-            if has_letters([node]) and node.value.strip() not in runs:
-                run = node.value.strip()
-                try:
-                    answer = _plain(check_answer([Text(run)], run, await self._single(run, job)))
-                    if self.profile.check_language:
-                        _check_language(run, answer, job)
-                    runs[run] = answer
-                except Rejected:
-                    continue
-        if not runs:
+    async def _per_run(self, segment: Segment, job: Job, reason: str, tokens: float) -> Outcome:
+        runs = list(
+            dict.fromkeys(n.value.strip() for n in _texts(segment.nodes) if has_letters([n]))
+        )
+        if runs == [segment.text.strip()]:  # one run and no tags: that request was already sent
+            return Outcome(None, "failed", reason)
+        done = {}
+        for run in runs:
+            budget = self._budget(run)
+            if budget > tokens:
+                break
+            tokens -= budget
+            try:
+                answer = _plain(
+                    check_answer([Text(run)], run, await self._single(run, job, budget))
+                )
+                if self.profile.check_language:
+                    _check_language(run, answer, job)
+                done[run] = answer
+            except Rejected:
+                continue
+        if not done:
             return Outcome(None, "failed", reason)
 
         def swap(value: str) -> str:
             core = value.strip()
-            if core not in runs:
+            if core not in done:
                 return value
             return (
                 value[: len(value) - len(value.lstrip())]
-                + runs[core]
+                + done[core]
                 + value[len(value.rstrip()) :]
             )
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
+from .budget import looping
 
 
 class Rejected(Exception):
@@ -24,8 +25,6 @@ _COMMENTARY = re.compile(
     r"note\s*:|\(note)",
     re.I,
 )
-# A stretch of 3 to 40 characters repeated five times or more in a row: a decoding loop.
-_LOOP = re.compile(r"(.{3,40}?)\1{4,}", re.S)
 _SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 # Languages written without spaces between words: there a missing space beside a tag is no loss.
 _NO_SPACES = {"zh", "zh-TW", "ja", "th"}
@@ -58,9 +57,9 @@ def check_answer(source: list[Node], source_text: str, answer: str) -> list[Node
         raise Rejected("commentary or refusal instead of a translation")
     if "\n" in answer.strip(WHITESPACE):
         raise Rejected("several lines for a one-line segment")
-    loop = _LOOP.search(answer)
-    if loop and loop.group(1) * 5 not in source_text:
-        raise Rejected(f"the answer repeats {loop.group(1)!r} in a loop")
+    loop = looping(answer, source_text)
+    if loop is not None:
+        raise Rejected(f"the answer repeats {loop!r} in a loop")
     try:
         nodes = parse(answer.strip(WHITESPACE), source)
     except MarkupMismatch as exc:

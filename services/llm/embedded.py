@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import ctypes
 import importlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,7 @@ class LlamaCppCompletion(LLM):
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
-    ) -> Iterator[GenerationChunk]:
+    ) -> Generator[GenerationChunk, None, None]:
         params = self._params(prompt, stop, kwargs)
         if params is None:
             return
@@ -177,6 +178,27 @@ class LlamaCppCompletion(LLM):
                 if run_manager:
                     run_manager.on_llm_new_token(text)
                 yield GenerationChunk(text=text)
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        # LangChain's default leaves the generator open when the caller stops reading, and with
+        # it the model's lock; close it at once, so a cut-off answer frees the model.
+        chunks = self._stream(prompt, stop, None, **kwargs)
+        done = object()
+        try:
+            while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+                yield chunk  # type: ignore[misc]
+        finally:
+            await asyncio.to_thread(chunks.close)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the model's own tokenizer."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
 
 def make_embedded_model(

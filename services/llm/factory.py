@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseLanguageModel
 
+from dragoman.chains.translate import estimate_tokens
+
 from ..catalog import ResolvedModel
 from ..settings import Settings
 from .dryrun import Recorder, RecordingTransport
-from .embedded import gguf_path, is_loaded, make_embedded_model
+from .embedded import LlamaCppCompletion, gguf_path, is_loaded, make_embedded_model
 from .pseudo import PseudoLocalizer
 
 # Default cap on generated tokens; chains lower it per call from the input's length.
@@ -136,3 +140,23 @@ def probe_slots(resolved: ResolvedModel, timeout: float = 2.0) -> int | None:
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
     return value if isinstance(value, int) and value > 0 else None
+
+
+def make_token_counter(resolved: ResolvedModel, model: Any) -> Callable[[str], int] | None:
+    """Count tokens with the model's own tokenizer: in-process, or the server's; else None."""
+    if isinstance(model, LlamaCppCompletion) and model.llama is not None:
+        return model.count_tokens
+    path, base = resolved.backend.tokenize_path, resolved.base_url
+    if not path or not base:
+        return None
+    url = f"{base.removesuffix('/v1')}{path}"
+
+    @lru_cache(maxsize=4096)
+    def count(text: str) -> int:
+        try:
+            answer = httpx.post(url, json={"content": text}, timeout=5).json()
+            return len(answer["tokens"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            return estimate_tokens(text)  # the server is away: the call itself will say so
+
+    return count
