@@ -18,7 +18,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 from dragoman.services.runtime import Runtime  # noqa: E402
 from dragoman.services.settings import Settings  # noqa: E402
 
-from . import fidelity, llama_server, memory, proofreading, speed, throughput  # noqa: E402
+from . import (  # noqa: E402
+    fidelity,
+    llama_server,
+    memory,
+    proofreading,
+    quality,
+    speed,
+    throughput,
+)
 from .common import DOCS, PLOTS, machine  # noqa: E402
 
 
@@ -85,6 +93,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "grammar": lambda: proofreading.grammar(runtime),
         "serve": lambda: memory.run(posts[:6]),
         "llama_server": lambda: llama_server.run(posts),
+        "quality": quality.run,
     }
 
 
@@ -227,6 +236,8 @@ def render(r: dict[str, Any]) -> str:
     ]
     if "llama_server" in r:
         out += llama_server.render(r["llama_server"], table)
+    if "quality" in r:
+        out += quality.render(r["quality"], table)
     return "\n".join(out)
 
 

@@ -137,7 +137,8 @@ class Translator:
             self.memory.put_many(keep)
 
     # --- model calls ------------------------------------------------------------------------
-    def _budget(self, text: str) -> int:
+    def budget(self, text: str) -> int:
+        """The token cap of a first answer to `text`: about twice its tokens, plus its tags."""
         return answer_budget(self.count_tokens(text), text, self.profile.context_window // 2)
 
     async def _call(
@@ -165,7 +166,7 @@ class Translator:
         texts = [s.text for s in batch]
         prompt, constraint = batch_request(self.profile, texts, *job.prompt_args)
         try:
-            budget = sum(self._budget(t) + 4 for t in texts)
+            budget = sum(self.budget(t) + 4 for t in texts)
             answer = await self._call(prompt, budget, job, "\n".join(texts), constraint)
         except BackendUnavailable as exc:
             self.report(len(batch))
@@ -196,7 +197,7 @@ class Translator:
         return outcome
 
     async def _climb(self, segment: Segment, job: Job, first: str | None) -> Outcome:
-        budget = self._budget(segment.text)
+        budget = self.budget(segment.text)
         cap = self.options.ladder_cost * budget
         retry = self._retry_options(from_batch=first is not None)
         try:
@@ -250,7 +251,7 @@ class Translator:
             return Outcome(None, "failed", reason)
         done = {}
         for run in runs:
-            budget = self._budget(run)
+            budget = self.budget(run)
             if budget > tokens:
                 break
             tokens -= budget
