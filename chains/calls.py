@@ -75,6 +75,15 @@ class CallGate:
             state = self._states[loop] = _LoopState(asyncio.Condition())
         return state
 
+    @property
+    def running(self) -> int:
+        """Places held now on the running event loop (0 outside one)."""
+        try:
+            state = self._states.get(asyncio.get_running_loop())
+        except RuntimeError:
+            return sum(s.running for s in self._states.values())
+        return state.running if state else 0
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one of the gate's places while a call is in flight."""

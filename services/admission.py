@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from dragoman.chains import CallGate
+
 from .errors import DeadlineExceeded, Overloaded
 
 
@@ -14,16 +16,19 @@ class Admission:
     The slots are read at every admission, so they can follow what the model server reports."""
 
     def __init__(self, slots: Callable[[], int], queue: int) -> None:
-        self._slots = slots
+        self._gate = CallGate(slots)
         self.queue = queue
-        self.running = 0
         self.waiting = 0
-        self._free: asyncio.Condition | None = None
 
     @property
     def slots(self) -> int:
         """Requests that may be at the model at once now."""
-        return self._slots()
+        return max(1, self._gate.limit())
+
+    @property
+    def running(self) -> int:
+        """Requests at the model now."""
+        return self._gate.running
 
     def reserve(self) -> None:
         """Take a place in line now, or raise Overloaded; call `admitted()` to wait for a slot."""
@@ -36,20 +41,15 @@ class Admission:
     @asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
         """Hold a slot at the model (after `reserve()`)."""
-        if self._free is None:
-            self._free = asyncio.Condition()
+        admitted = False
         try:
-            async with self._free:
-                await self._free.wait_for(lambda: self.running < self.slots)
-                self.running += 1
+            async with self._gate.slot():
+                self.waiting -= 1
+                admitted = True
+                yield
         finally:
-            self.waiting -= 1
-        try:
-            yield
-        finally:
-            async with self._free:
-                self.running -= 1
-                self._free.notify()
+            if not admitted:  # cancelled while waiting in line
+                self.waiting -= 1
 
     @asynccontextmanager
     async def slot(self, deadline: float) -> AsyncIterator[None]:
