@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     app.state.token = load_or_create_token(settings)
-    app.state.admission = Admission(partial(runtime.slots, "translate"), settings.max_queue)
+    slots = partial(runtime.slots, "translate", probe=False)  # never blocking I/O on the loop
+    app.state.admission = Admission(slots, settings.max_queue)
     app.state.jobs = JobRunner(runtime, JobStore(runtime.settings.data_dir / "jobs"))
     install_error_handlers(app)
     app.include_router(meta.router)

@@ -61,7 +61,7 @@ class Runtime:
         self._counters: dict[str, Callable[[str], int] | None] = {}
         self._slots_probed: dict[str, float] = {}
         # One gate per task: every request's model calls share the backend's slots.
-        self.gates = {task: CallGate(partial(self.slots, task)) for task in TASKS}
+        self.gates = {task: CallGate(partial(self.slots, task, probe=False)) for task in TASKS}
         self.memory = (
             SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
         )
@@ -102,12 +102,14 @@ class Runtime:
             check_language=preset.check_language,
         )
 
-    def slots(self, task: str) -> int:
-        """Model calls to run at once: `parallel` if set, else the server's slots, else 1."""
+    def slots(self, task: str, probe: bool = True) -> int:
+        """Model calls to run at once: `parallel` if set, else the server's slots, else 1.
+        Asking the server is blocking I/O: gates on the event loop read with `probe=False`, and
+        the thread that builds a request's translator (or /health) asks for them."""
         if self.settings.parallel is not None:
             return self.settings.parallel
-        if task in self._slots:
-            return self._slots[task]
+        if task in self._slots or not probe:
+            return self._slots.get(task, 1)
         # Ask again at most every few seconds while the server is not up yet.
         if time.monotonic() - self._slots_probed.get(task, -_SLOTS_RETRY) >= _SLOTS_RETRY:
             self._slots_probed[task] = time.monotonic()
@@ -163,10 +165,11 @@ class Runtime:
         return english_nlp()
 
     def warm_up(self) -> None:
-        """Load in-process models now, so the first request does not pay for it."""
+        """Load in-process models and ask servers for their slots now, before the first request."""
         for task, resolved in self.resolved.items():
             if resolved.driver == "llama-cpp":
                 self.model(task)
+            self.slots(task)
         self.nlp()
 
     def check_backends(self) -> None:
