@@ -169,6 +169,7 @@ ENGLISH = {
     "reifen": "tyres", "letzten": "last", "winter": "winter", "neuer": "new", "hier": "here",
     "zeile": "line", "siehe": "see", "doku": "docs", "titel": "title", "erster": "first",
     "zweiter": "second", "dritter": "third", "im": "in the", "forum": "forum",
+    "zusammen": "everyone",
 }  # fmt: skip
 _WORD = re.compile(r"\w+")
 

@@ -13,12 +13,12 @@ from langchain_core.messages import HumanMessage
 from dragoman.services.app import create_app
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
-from tests.fakes import FakeOpenAIServer, free_port, segment_replier
+from tests.fakes import FakeOpenAIServer, free_port, segment_replier, to_english
 
 
 def upper(body: dict) -> str:
-    """Answer batch or single prompts (as they arrive on the wire) in upper case."""
-    return segment_replier(str.upper)([HumanMessage(content=body["messages"][-1]["content"])])
+    """Answer batch or single prompts (as they arrive on the wire) in English, upper case."""
+    return segment_replier(to_english)([HumanMessage(content=body["messages"][-1]["content"])])
 
 
 def settings_on(server_url: str, **settings) -> Settings:
@@ -42,7 +42,7 @@ def test_transient_faults_are_retried(fault: str) -> None:
         response = app_on(server.base_url).post("/v1/translate", json=ONE)
     assert response.status_code == 200, response.text
     assert response.json()["translations"][0] == {
-        "text": "GUTEN MORGEN ZUSAMMEN!",
+        "text": "GOOD MORNING EVERYONE!",
         "detected_source": "de",
         "status": "ok",
     }
@@ -68,7 +68,7 @@ def test_backend_dying_mid_request_returns_what_finished() -> None:
     assert response.status_code == 200
     translations = response.json()["translations"]
     assert [t["status"] for t in translations] == ["ok", "failed", "failed"]
-    assert translations[0]["text"] == "ERSTER BEITRAG IM FORUM."
+    assert translations[0]["text"] == "FIRST POST IN THE FORUM."
     assert [t["text"] for t in translations[1:]] == items[1:]  # kept, not lost
 
 
@@ -125,7 +125,7 @@ def test_bounded_load_every_accepted_segment_is_answered(live_app) -> None:
                         sum(
                             1
                             for t in r.json().get("translations", [])
-                            if t["status"] == "ok" and t["text"].startswith("BEITRAG")
+                            if t["status"] == "ok" and t["text"].startswith("POST")
                         )
                         if r.status_code == 200
                         else 0

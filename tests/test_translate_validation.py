@@ -88,3 +88,17 @@ def test_one_answer_for_two_different_sources_in_a_batch_is_asked_again_alone() 
     assert "Ein Bild von meinem Fahrrad" in singles and "Zum Thema Fahrrad" in singles
     assert "Ich habe das gleiche Problem mit meinem Fahrrad." not in singles  # its answer stood
     assert "I HAVE THE SAME PROBLEM WITH MY BICYCLE." in result.text
+
+
+def test_a_long_foreign_answer_to_a_short_source_is_rejected() -> None:
+    # SmolLM2 answered the title "Fehlermeldung" with an unrelated German sentence.
+    model = RecordingChatModel(reply=lambda messages: "Ich habe aufgeschlossen, die sich eine")
+    memory = DictMemory()
+    result = run(make_translator(model, CHAT, memory=memory), "Fehlermeldung")
+    assert result.status == "failed" and memory == {}
+
+
+def test_a_name_kept_as_it_was_is_fine() -> None:
+    name = "Grand Theft Auto: Vice City Stories"
+    model = RecordingChatModel(reply=lambda messages: name)
+    assert run(make_translator(model, CHAT), name).status == "ok"

@@ -289,6 +289,7 @@ def _plain(nodes: list[Node]) -> str:
 
 
 def _check_language(source: str, answer: str, job: Job) -> None:
-    """Reject an answer still in another language than the target, for source prose that is."""
-    if job.is_foreign(source) and job.is_foreign(answer):
+    """Reject an answer confidently in another language than the target; a source kept as it
+    was is fine unless it is itself foreign prose (names, product titles, code stay as they are)."""
+    if job.is_foreign(answer) and (answer != source or job.is_foreign(source)):
         raise Rejected("left untranslated" if answer == source else f"answer not in {job.target}")
