@@ -26,7 +26,8 @@ def test_llama_server_request_carries_cache_prompt_and_gemma_turns() -> None:
     assert body["stream_options"] == {"include_usage": True}  # cached prompt tokens come last
     assert body["temperature"] == 0.0
     assert body["model"] == "gemma-2-2b-it"
-    # The answer is capped by the input's length, not left to run on.
+    # The answer is capped from the source's tokens, counted by the server's own tokenizer.
+    assert server.tokenized == ["Guten Morgen!"]
     assert 16 <= body["max_completion_tokens"] <= 64
     # Gemma has no system role: one user turn carries the instructions and the fenced text.
     assert [m["role"] for m in body["messages"]] == ["user"]
