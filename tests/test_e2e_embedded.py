@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import pytest
 from fastapi.testclient import TestClient
 
 from dragoman.services.app import create_app
+from dragoman.services.catalog import resolve_model
+from dragoman.services.llm.embedded import make_embedded_model
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
@@ -151,3 +156,29 @@ def test_batch_translates_a_markdown_file(tmp_path) -> None:
         and "](https://example.org)" in translated
     )
     assert "computer" in translated.lower() and "Mein" not in translated
+
+
+def test_streaming_stopped_early_frees_the_model_at_once() -> None:
+    """A reader that stops mid-answer leaves the model unlocked and ready for the next call."""
+    settings = Settings(memory=False)
+    model = make_embedded_model(resolve_model("translate", settings), settings)
+    prompt = "Translate German to English.\nGerman: Der Hund spielt im Garten.\nEnglish:"
+
+    async def read_two_chunks() -> list[str]:
+        chunks = []
+        stream = model.astream(prompt, max_tokens=64)
+        async for chunk in stream:
+            chunks.append(chunk)
+            if len(chunks) == 2:
+                break
+        await stream.aclose()  # type: ignore[attr-defined]
+        return chunks
+
+    assert len(asyncio.run(read_two_chunks())) == 2
+    assert not model.lock.locked()
+    whole = "".join(asyncio.run(_collect(model.astream(prompt, max_tokens=64))))
+    assert whole == model.invoke(prompt, max_tokens=64)
+
+
+async def _collect(stream: AsyncIterator[str]) -> list[str]:
+    return [chunk async for chunk in stream]
