@@ -23,7 +23,16 @@ from .admission import Admission
 from .auth import load_or_create_token, require_token
 from .errormap import error_body, http_status, validation_message
 from .jobs import JobRunner, JobStore
-from .routes import documents, languagetool, libretranslate, meta, proofread, translate, web
+from .routes import (
+    documents,
+    languagetool,
+    libretranslate,
+    meta,
+    proofread,
+    translate,
+    web,
+    words,
+)
 from .runtime import Runtime
 from .security import BodyLimit, HostGuard
 from .settings import Settings
@@ -89,6 +98,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(libretranslate.router)
     app.include_router(proofread.router)
     app.include_router(languagetool.router)
+    app.include_router(words.router)
     app.include_router(documents.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

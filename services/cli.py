@@ -21,7 +21,7 @@ from dragoman.chains import (
     proofread_format,
     text_format,
 )
-from dragoman.chains.proofread import CHECKS
+from dragoman.chains.proofread import CHECKS, RuleFilter
 from dragoman.chains.proofread import proofread as run_checks
 from dragoman.chains.translate import (
     TranslateRequest,
@@ -35,7 +35,7 @@ from .batch import plan, run_batch, summary, write_report
 from .errormap import exit_code, validation_message
 from .faults import backend_errors
 from .files import read_text_input
-from .proofreading import check_size
+from .proofreading import check_language, check_size, proofread_options
 from .runtime import Runtime
 from .security import is_loopback
 from .settings import Settings, config_file_path, load_settings
@@ -242,6 +242,10 @@ def proofread(
         typer.Option("--format", help="text, markdown, html or email (default: from the name)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the issues as JSON.")] = False,
+    language: Annotated[
+        str, typer.Option("--language", help="en, en-US, en-GB… (the spelling dialect).")
+    ] = "en-US",
+    picky: Annotated[bool, typer.Option("--picky", help="Also show the pickier rules.")] = False,
     backend: Backend = None,
     base_url: BaseUrl = None,
     model: Model = None,
@@ -250,10 +254,12 @@ def proofread(
     fmt = fmt or proofread_format(source_file)
     text = read_text_input(source_file, html=fmt == "html")
     runtime = Runtime(_settings(backend, base_url, model))
+    check_language(language)
     check_size(runtime, text)
-    corrector = runtime.corrector()
+    rules = RuleFilter.parse(level="picky" if picky else "default")
+    options = proofread_options(runtime, list(CHECKS), language, rules)
     with backend_errors(runtime.url("proofread")):
-        result = asyncio.run(run_checks(text, fmt, list(CHECKS), runtime.nlp(), corrector))
+        result = asyncio.run(run_checks(text, fmt, options, runtime.layers(options.dialect)))
     if as_json:
         issues = [dataclasses.asdict(i) for i in result.issues]
         typer.echo(json.dumps(issues, indent=2, ensure_ascii=False))
@@ -262,7 +268,7 @@ def proofread(
         line = text.count("\n", 0, issue.offset) + 1
         column = issue.offset - (text.rfind("\n", 0, issue.offset) + 1) + 1
         fix = f" → {issue.replacements[0]!r}" if issue.replacements else ""
-        typer.echo(f"{source_file}:{line}:{column} {issue.category} {issue.message}{fix}")
+        typer.echo(f"{source_file}:{line}:{column} {issue.rule} {issue.message}{fix}")
     typer.echo(f"{len(result.issues)} issues in {result.sentences} sentences", err=True)
 
 

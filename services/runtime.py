@@ -12,16 +12,17 @@ from typing import Any
 from langchain_core.language_models import BaseLanguageModel
 
 from dragoman.chains import BackendUnavailable, CallGate, ModelProfile
-from dragoman.chains.proofread import Corrector
+from dragoman.chains.proofread import Corrector, Layers
 from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
+from .dictionary import Dictionary
 from .faults import as_backend_error
 from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .memory import SqliteMemory
-from .nlp import english_nlp
+from .nlp import english_nlp, errant_annotator, harper_linter
 from .settings import Settings
 
 _SLOTS_RETRY = 5.0  # seconds between asks for the slots of a server that did not answer
@@ -65,6 +66,7 @@ class Runtime:
         self.memory = (
             SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
         )
+        self.dictionary = Dictionary(settings.data_dir / "dictionary.txt", settings.dictionary)
 
     def model(self, task: str) -> BaseLanguageModel:
         """Return the model for `task`, building it on first use."""
@@ -164,6 +166,10 @@ class Runtime:
         """The spaCy English pipeline."""
         return english_nlp()
 
+    def layers(self, dialect: str) -> Layers:
+        """Proofreading's checkers for an English dialect, with a corrector for this request."""
+        return Layers(self.nlp(), harper_linter(dialect), errant_annotator(), self.corrector())
+
     def warm_up(self) -> None:
         """Load in-process models and ask servers for their slots now, before the first request."""
         for task, resolved in self.resolved.items():
@@ -171,6 +177,8 @@ class Runtime:
                 self.model(task)
             self.slots(task)
         self.nlp()
+        harper_linter("en-US")
+        errant_annotator()
 
     def check_backends(self) -> None:
         """Prepare local models and check remote backends answer; raise on the first that fails."""

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     max_proofread_chars: int = Field(
         100_000, ge=1, description="most characters to proofread at once"
     )
+    dictionary: list[str] = Field(
+        default_factory=list,
+        description="words never flagged as misspelled, besides those added through /v2/words",
+    )
     token: SecretStr | None = Field(
         None, description="API token; by default one is generated and kept in the config folder"
     )

@@ -45,6 +45,22 @@ def nlp():
     return english_nlp()
 
 
+@pytest.fixture(scope="session")
+def linter():
+    """Harper's American English linter, built once for the whole run."""
+    from dragoman.services.nlp import harper_linter
+
+    return harper_linter("en-US")
+
+
+@pytest.fixture(scope="session")
+def annotator():
+    """ERRANT's annotator on the shared spaCy pipeline."""
+    from dragoman.services.nlp import errant_annotator
+
+    return errant_annotator()
+
+
 @pytest.fixture
 def live_app() -> Iterator[Callable[[Any], str]]:
     """Start ASGI apps with uvicorn on loopback threads; each stops when the test ends."""

@@ -17,14 +17,16 @@ from tests.fakes import RecordingChatModel
 
 def corrections(messages) -> str:
     lines = re.findall(r"^\[(\d+)\] (.*)$", str(messages[-1].content), re.M)
-    fixed = {"go": "goes", "has": "have"}
+    fixed = {"test was": "test were", "go": "goes"}
     return json.dumps(
         {
             "sentences": [
                 {
                     "id": int(n),
                     "original": s,
-                    "corrected": re.sub(r"\w+", lambda m: fixed.get(m.group(), m.group()), s),
+                    "corrected": re.sub(
+                        r"test was|\w+", lambda m: fixed.get(m.group(), m.group()), s
+                    ),
                 }
                 for n, s in lines
             ]
@@ -43,13 +45,18 @@ def client(tmp_path) -> TestClient:
 
 
 def test_proofread_returns_grounded_issues(client) -> None:
-    text = "😀 She go to the the office. The plan was approved by the board."
+    text = (
+        "😀 The results of the test was good in the the office. The plan was approved by the board."
+    )
     body = client.post("/v1/proofread", json={"text": text, "format": "text"}).json()
-    found = {(i["rule"], text[i["offset"] : i["offset"] + i["length"]]) for i in body["issues"]}
+    found = {
+        (i["rule"], i["rule_category"], i["source"], text[i["offset"] : i["offset"] + i["length"]])
+        for i in body["issues"]
+    }
     assert {
-        ("LLM_GRAMMAR", "go"),
-        ("REPEATED_WORD", "the the"),
-        ("PASSIVE_VOICE_BY_AGENT", "was approved"),
+        ("MODEL_VERB_SVA", "GRAMMAR", "model", "was"),
+        ("ENGLISH_WORD_REPEAT_RULE", "REDUNDANCY", "rules", "the the"),
+        ("PASSIVE_VOICE_BY_AGENT", "PASSIVE_VOICE", "rules", "was approved"),
     } <= found
     assert body["stats"] == {"sentences": 2, "dropped_ungrounded": 0}
     assert body["model"] == "mistral-nemo"
@@ -83,7 +90,7 @@ def test_proofread_bad_input(client, body, status, code) -> None:
 
 
 def test_languagetool_check_counts_utf16_units_around_emoji(client) -> None:
-    text = "😀😀 Hi! I saw the the cat 👍 and she go home."
+    text = "😀😀 Hi! I saw the the cat 👍 and the results of the test was good."
     response = client.post("/v2/check", data={"text": text, "language": "en-US"})
     assert response.status_code == 200, response.text
     matches = response.json()["matches"]
@@ -94,9 +101,7 @@ def test_languagetool_check_counts_utf16_units_around_emoji(client) -> None:
         )
         assert (
             flagged
-            == {"ENGLISH_REPEAT": "", "REPEATED_WORD": "the the", "LLM_GRAMMAR": "go"}[
-                match["rule"]["id"]
-            ]
+            == {"ENGLISH_WORD_REPEAT_RULE": "the the", "MODEL_VERB_SVA": "was"}[match["rule"]["id"]]
         )
         context = match["context"]
         assert (
@@ -107,10 +112,13 @@ def test_languagetool_check_counts_utf16_units_around_emoji(client) -> None:
             .decode("utf-16-le")
             == flagged
         )
-    repeated = next(m for m in matches if m["rule"]["id"] == "REPEATED_WORD")
+    repeated = next(m for m in matches if m["rule"]["id"] == "ENGLISH_WORD_REPEAT_RULE")
     assert repeated["offset"] == 15 and repeated["length"] == 7  # each emoji is two UTF-16 units
     assert repeated["replacements"] == [{"value": "the"}]
-    assert repeated["rule"]["category"] == {"id": "TYPOGRAPHY", "name": "Typography"}
+    assert repeated["rule"]["category"] == {"id": "REDUNDANCY", "name": "Redundant Phrases"}
+    assert repeated["rule"]["urls"] == [
+        {"value": "https://community.languagetool.org/rule/show/ENGLISH_WORD_REPEAT_RULE?lang=en"}
+    ]
     assert set(repeated) >= {"message", "shortMessage", "sentence", "type", "context"}
 
 
@@ -124,23 +132,23 @@ def test_languagetool_annotated_text_offsets_are_the_documents(client) -> None:
             {"markup": "</b>"},
             {"text": " cat."},
             {"markup": "<br/>", "interpretAs": "\n"},
-            {"text": "She go home."},
+            {"text": "The results of the test was good."},
             {"markup": "</p>"},
         ]
     }
-    document = "<p>I saw <b>the the</b> cat.<br/>She go home.</p>"
+    document = "<p>I saw <b>the the</b> cat.<br/>The results of the test was good.</p>"
     response = client.post("/v2/check", data={"data": json.dumps(data), "language": "auto"})
     spans = {
         m["rule"]["id"]: document[m["offset"] : m["offset"] + m["length"]]
         for m in response.json()["matches"]
     }
-    assert spans == {"REPEATED_WORD": "the the", "LLM_GRAMMAR": "go"}
+    assert spans == {"ENGLISH_WORD_REPEAT_RULE": "the the", "MODEL_VERB_SVA": "was"}
 
 
 def test_languagetool_json_labelled_form_and_rule_filters(client) -> None:
     response = client.post(
         "/v2/check",
-        content="text=I%20saw%20the%20the%20cat%2C%2C%20ok.&language=en&disabledRules=REPEATED_WORD",
+        content="text=I%20saw%20the%20the%20cat%2C%2C%20ok.&language=en&disabledRules=ENGLISH_WORD_REPEAT_RULE",
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 200, response.text
@@ -158,3 +166,77 @@ def test_languagetool_errors_and_languages(client) -> None:
     assert {"name": "English (US)", "code": "en", "longCode": "en-US"} in client.get(
         "/v2/languages"
     ).json()
+
+
+def _rule_ids(client, **fields) -> set[str]:
+    text = "I recieve the the letter. " + "This sentence goes on and on " * 12 + "."
+    response = client.post("/v2/check", data={"text": text, "language": "en-US", **fields})
+    assert response.status_code == 200, response.text
+    return {m["rule"]["id"] for m in response.json()["matches"]}
+
+
+def test_languagetool_rule_options_change_the_matches(client) -> None:
+    default = _rule_ids(client)
+    assert {"MORFOLOGIK_RULE_EN_US", "ENGLISH_WORD_REPEAT_RULE"} <= default
+    assert "MORFOLOGIK_RULE_EN_US" not in _rule_ids(client, disabledCategories="TYPOS")
+    assert "TOO_LONG_SENTENCE" in _rule_ids(client, level="picky") - default
+    assert _rule_ids(client, enabledRules="ENGLISH_WORD_REPEAT_RULE", enabledOnly="true") == {
+        "ENGLISH_WORD_REPEAT_RULE"
+    }
+    assert _rule_ids(client, enabledCategories="TYPOS", enabledOnly="true") == {
+        "MORFOLOGIK_RULE_EN_US"
+    }
+    response = client.post("/v2/check", data={"text": "Hi.", "enabledOnly": "true"})
+    assert response.status_code == 422 and "enabledOnly" in response.text
+
+
+def test_the_same_rule_options_on_dragomans_endpoint(client) -> None:
+    text = "I recieve the the letter."
+    body = client.post(
+        "/v1/proofread",
+        json={"text": text, "disabled_categories": ["TYPOS"], "checks": ["grammar", "style"]},
+    ).json()
+    assert [i["rule"] for i in body["issues"]] == ["ENGLISH_WORD_REPEAT_RULE"]
+
+
+def test_personal_dictionary_end_to_end(client, tmp_path) -> None:
+    text = "Please zorbify the report."
+    assert "MORFOLOGIK_RULE_EN_US" in _ids(client, text)
+    assert client.post("/v2/words/add", data={"word": "zorbify"}).json() == {"added": True}
+    assert client.post("/v2/words/add", data={"word": "zorbify"}).json() == {"added": False}
+    assert client.get("/v2/words").json() == {"words": ["zorbify"]}
+    assert "MORFOLOGIK_RULE_EN_US" not in _ids(client, text)
+    assert (tmp_path / "dictionary.txt").read_text(encoding="utf-8") == "zorbify\n"
+    assert client.post("/v2/words/delete", data={"word": "zorbify"}).json() == {"deleted": True}
+    assert client.get("/v2/words").json() == {"words": []}
+    assert "MORFOLOGIK_RULE_EN_US" in _ids(client, text)
+    assert client.post("/v2/words/add", data={"word": "two words"}).status_code == 422
+
+
+def _ids(client, text: str) -> set[str]:
+    matches = client.post("/v2/check", data={"text": text, "language": "en-US"}).json()["matches"]
+    return {m["rule"]["id"] for m in matches}
+
+
+def test_configured_dictionary_words_are_not_misspellings(tmp_path) -> None:
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False, dictionary=["Zorbify"])
+    with TestClient(create_app(runtime=Runtime(settings)), headers=AUTH) as client:
+        assert "MORFOLOGIK_RULE_EN_US" not in _ids(client, "Please zorbify the report.")
+        assert client.get("/v2/words").json() == {"words": ["Zorbify"]}
+        assert client.post("/v2/words/delete", data={"word": "Zorbify"}).json() == {
+            "deleted": False
+        }
+
+
+def test_proofread_stream_sends_rule_issues_then_model_issues_then_done(client) -> None:
+    text = "I saw the the cat.\n\nThe results of the test was good."
+    with client.stream("POST", "/v1/proofread/stream", json={"text": text}) as response:
+        assert response.status_code == 200
+        lines = [json.loads(line) for line in response.iter_lines() if line]
+    issues, done = lines[:-1], lines[-1]
+    assert [(i["rule"], i["source"]) for i in issues] == [
+        ("ENGLISH_WORD_REPEAT_RULE", "rules"),
+        ("MODEL_VERB_SVA", "model"),
+    ]
+    assert all(text[i["offset"] : i["offset"] + i["length"]] == i["text"] for i in issues)
+    assert done == {"done": True, "stats": {"sentences": 2, "dropped_ungrounded": 0}}

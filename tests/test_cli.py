@@ -150,7 +150,7 @@ def test_translate_markdown_by_extension(tmp_path: Path, monkeypatch, capsys) ->
     assert code == 0 and "`make test`" in out and "](https://x.org)" in out and "\\[Šîéĥé" in out
 
 
-def test_proofread_prints_line_col_category_message_and_fix(
+def test_proofread_prints_line_col_rule_message_and_fix(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:
     mail = tmp_path / "mail.txt"
@@ -160,8 +160,8 @@ def test_proofread_prints_line_col_category_message_and_fix(
     )
     assert code == 0
     assert out.splitlines() == [
-        f"{mail}:3:7 style The word “the” is repeated. → 'the'",
-        f"{mail}:3:23 passive_voice Passive voice: who does this? Consider the active voice. (“was eaten”)",
+        f"{mail}:3:7 ENGLISH_WORD_REPEAT_RULE Did you mean to repeat this word? → 'the'",
+        f"{mail}:3:23 PASSIVE_VOICE Passive voice: who does this? Consider the active voice. (“was eaten”)",
     ]
     assert "2 issues in 2 sentences" in err
 

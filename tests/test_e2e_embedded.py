@@ -109,14 +109,13 @@ Anna Example, a orange company
 def test_proofread_an_email(runtime: Runtime) -> None:
     import asyncio
 
-    from dragoman.chains.proofread.check import proofread
+    from dragoman.chains.proofread import ProofreadOptions, proofread
 
-    corrector = runtime.corrector()
-    result = asyncio.run(
-        proofread(EMAIL, "email", ["grammar", "passive_voice", "style"], runtime.nlp(), corrector)
-    )
+    layers = runtime.layers("en-US")
+    corrector = layers.corrector
+    result = asyncio.run(proofread(EMAIL, "email", ProofreadOptions(), layers))
     flagged = {(i.rule, i.text) for i in result.issues}
-    assert ("REPEATED_WORD", "the the") in flagged
+    assert ("ENGLISH_WORD_REPEAT_RULE", "the the") in flagged
     assert ("PASSIVE_VOICE_BY_AGENT", "was approved") in flagged
     assert ("PASSIVE_VOICE", "will be announced") in flagged
     assert corrector.calls > 0  # the real model was asked for corrections
@@ -125,7 +124,7 @@ def test_proofread_an_email(runtime: Runtime) -> None:
         i.offset < quoted_at or quoted_at + 40 < i.offset < signature_at for i in result.issues
     )
     assert all(EMAIL[i.offset : i.offset + i.length] == i.text for i in result.issues)
-    grammar = [i for i in result.issues if i.rule == "LLM_GRAMMAR"]
+    grammar = [i for i in result.issues if i.from_model]
     assert all(i.replacements and i.replacements[0] != i.text for i in grammar)
 
 
@@ -182,3 +181,32 @@ def test_streaming_stopped_early_frees_the_model_at_once() -> None:
 
 async def _collect(stream: AsyncIterator[str]) -> list[str]:
     return [chunk async for chunk in stream]
+
+
+def test_an_8000_token_article_is_checked_with_exact_offsets(runtime: Runtime) -> None:
+    """Real web sentences with real errors (CWEB), in paragraphs, past 8,000 model tokens."""
+    import asyncio
+
+    from dragoman.chains.proofread import ProofreadOptions, proofread
+    from tests.corpus import CORPUS
+
+    lines = (CORPUS / "grammar" / "cweb" / "CWEB-G.test.source").read_text("utf-8").splitlines()
+    layers = runtime.layers("en-US")
+    model = runtime.model("proofread")
+    paragraphs: list[str] = []
+    while model.get_num_tokens("\n\n".join(paragraphs)) < 8000:
+        paragraphs.append(" ".join(lines[6 * len(paragraphs) : 6 * len(paragraphs) + 6]))
+    article = "\n\n".join(paragraphs)
+    result = asyncio.run(proofread(article, "text", ProofreadOptions(), layers))
+    assert result.sentences >= len(paragraphs)
+    assert layers.corrector is not None and layers.corrector.calls >= result.sentences // 2
+    assert all(
+        0 <= i.offset < i.offset + i.length <= len(article)
+        and article[i.offset : i.offset + i.length] == i.text
+        and i.text.strip()
+        and i.sentence in article
+        for i in result.issues
+    )
+    last_paragraph = article.rindex("\n\n")
+    assert any(i.offset > last_paragraph for i in result.issues)  # checked to the very end
+    assert any(i.from_model for i in result.issues) and any(not i.from_model for i in result.issues)

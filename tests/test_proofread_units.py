@@ -4,52 +4,80 @@ from __future__ import annotations
 
 import pytest
 
-from dragoman.chains.proofread import CHECKS, rule_issues
+from dragoman.chains.proofread import CHECKS, RuleFilter, rule_issues
 from dragoman.chains.proofread.diff import diff_edits
+from dragoman.chains.proofread.harper import harper_issues
 from dragoman.chains.proofread.regions import prose_regions
+from dragoman.services.nlp import harper_linter
 
 
-def flagged(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    return [
-        (i.rule, text[i.offset : i.offset + i.length], i.replacements)
-        for i in rule_issues(text, CHECKS)
+def flagged(text: str, linter, dialect: str = "en-US", dictionary=frozenset()) -> list[tuple]:
+    issues = [
+        *rule_issues(text, CHECKS),
+        *harper_issues(linter, text, list(CHECKS), dialect, dictionary),
     ]
+    shown = sorted((i for i in issues if RuleFilter().wants(i)), key=lambda i: i.offset)
+    return [(i.rule, text[i.offset : i.offset + i.length], i.replacements) for i in shown]
 
 
-def test_repeated_words_but_not_legitimate_doubles() -> None:
-    assert flagged("I saw the the cat.") == [("REPEATED_WORD", "the the", ("the",))]
-    assert flagged("He had had enough. I know that that is true.") == []
+def test_repeated_words_but_not_legitimate_doubles(linter) -> None:
+    assert flagged("I saw the the cat.", linter) == [
+        ("ENGLISH_WORD_REPEAT_RULE", "the the", ("the",))
+    ]
+    assert flagged("He had had enough. I know that that is true.", linter) == []
 
 
 @pytest.mark.parametrize(
     ("text", "fix"),
     [
-        ("a apple", "an"),
-        ("an banana", "a"),
-        ("a hour", "an"),
-        ("an university", "a"),
-        ("a MBA", "an"),
-        ("an European", "a"),
-        ("A orange", "An"),
+        ("I ate a apple.", "an"),
+        ("I saw an house.", "a"),
+        ("It took a hour.", "an"),
+        ("I have a MRI.", "an"),
     ],
 )
-def test_a_or_an_by_sound(text: str, fix: str) -> None:
-    assert flagged(text) == [("A_VS_AN", text.split()[0], (fix,))]
+def test_a_or_an_by_sound(linter, text: str, fix: str) -> None:
+    assert [(rule, fixes[0]) for rule, _, fixes in flagged(text, linter)] == [("EN_A_VS_AN", fix)]
 
 
 @pytest.mark.parametrize(
-    "text", ["an hour", "a university", "an MBA", "a one-time offer", "an apple", "a house"]
+    "text", ["It took an hour.", "It is a university.", "He has an MBA.", "It is a one-time offer."]
 )
-def test_correct_articles_pass(text: str) -> None:
-    assert flagged(text) == []
+def test_correct_articles_pass(linter, text: str) -> None:
+    assert flagged(text, linter) == []
 
 
-def test_double_spaces_and_punctuation_but_not_ellipsis() -> None:
-    assert flagged("Hello  world,, fine.. ok... yes") == [
-        ("DOUBLE_SPACE", "  ", (" ",)),
+def test_doubled_spaces_and_punctuation_but_not_an_ellipsis(linter) -> None:
+    assert flagged("Hello  world,, fine.. ok... yes", linter) == [
+        ("WHITESPACE_RULE", "  ", (" ",)),
         ("DOUBLE_PUNCTUATION", ",,", (",",)),
         ("DOUBLE_PUNCTUATION", "..", (".",)),
     ]
+
+
+def test_spelling_spares_names_acronyms_and_the_dictionary(linter) -> None:
+    text = "Yesterday I met Nadeem from Kiewit at the RDX office and we recieved a zorbify."
+    assert [word for _, word, _ in flagged(text, linter)] == ["recieved", "zorbify"]
+    assert [w for _, w, _ in flagged(text, linter, dictionary=frozenset({"zorbify"}))] == [
+        "recieved"
+    ]
+
+
+def test_spelling_rule_ids_follow_the_dialect(linter) -> None:
+    british = harper_linter("en-GB")
+    assert flagged("I recieved it.", british, "en-GB")[0][0] == "MORFOLOGIK_RULE_EN_GB"
+    assert flagged("The colour is grey.", british, "en-GB") == []
+    assert {w for _, w, _ in flagged("The colour is grey.", linter)} >= {"colour"}
+
+
+def test_harper_rules_take_languagetool_names_and_categories(linter) -> None:
+    issues = list(
+        harper_issues(linter, "Its a good idea. their going.", list(CHECKS), "en-US", frozenset())
+    )
+    names = {(i.rule, i.rule_category) for i in issues}
+    assert ("ITS_CONTRACTION", "PUNCTUATION") in names
+    assert ("UPPERCASE_SENTENCE_START", "CASING") in names
+    assert all("`" not in i.message for i in issues)
 
 
 @pytest.mark.parametrize(
@@ -73,14 +101,17 @@ def test_double_spaces_and_punctuation_but_not_ellipsis() -> None:
         ),
     ],
 )
-def test_diff_builds_edits_and_rejects_unsafe_ones(original, corrected, edits) -> None:
-    found = diff_edits(original, corrected)
+def test_diff_builds_edits_and_rejects_unsafe_ones(annotator, original, corrected, edits) -> None:
+    found = diff_edits(annotator, original, corrected)
     assert found is not None
     assert [(original[e.start : e.end], e.replacement) for e in found] == edits
 
 
-def test_diff_rejects_a_rewrite() -> None:
-    assert diff_edits("The cat sat on the mat.", "A dog was lying on a rug near the door.") is None
+def test_diff_rejects_a_rewrite(annotator) -> None:
+    assert (
+        diff_edits(annotator, "The cat sat on the mat.", "A dog was lying on a rug near the door.")
+        is None
+    )
 
 
 def test_html_regions_skip_code_and_map_offsets() -> None:

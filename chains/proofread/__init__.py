@@ -1,20 +1,31 @@
-"""Grounded proofreading: deterministic passive-voice and style checks, and LLM grammar
-corrections turned into issues whose offsets Dragoman computes itself."""
+"""Grounded proofreading: Harper's rules, passive voice from a parse, and a model's corrections
+typed by ERRANT, turned into issues whose offsets Dragoman computes itself."""
 
-from .check import proofread
+from .check import Layers, ProofreadOptions, proofread, proofread_stream
+from .diff import Annotator
 from .grammar import Corrector
+from .harper import Linter
 from .issues import CHECKS, Check, Issue, ProofreadResult
 from .passive import Passive, find_passives
 from .rules import rule_issues
+from .taxonomy import Category, RuleFilter, taxonomy
 
 __all__ = [
     "CHECKS",
+    "Annotator",
+    "Category",
     "Check",
     "Corrector",
     "Issue",
+    "Layers",
+    "Linter",
     "Passive",
+    "ProofreadOptions",
     "ProofreadResult",
+    "RuleFilter",
     "find_passives",
     "proofread",
+    "proofread_stream",
     "rule_issues",
+    "taxonomy",
 ]

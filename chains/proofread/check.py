@@ -1,20 +1,28 @@
-"""Proofreading a whole input: regions → sentences → checks → issues grounded in the input."""
+"""Proofreading a whole input: regions → sentences → layers → issues grounded in the input.
+
+The deterministic layers (Harper, Dragoman's rules, passive voice) answer first; the model's
+corrections follow paragraph by paragraph. Where a model edit overlaps a deterministic issue,
+the deterministic one wins. Every offset is Dragoman's, checked verbatim against the input.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InputError
-from .diff import diff_edits
+from .diff import Annotator, diff_edits
 from .grammar import Corrector
+from .harper import Linter, harper_issues
 from .issues import CHECKS, Check, Issue, ProofreadResult
 from .passive import Passive, find_passives
 from .regions import Region, prose_regions
 from .rules import rule_issues
+from .taxonomy import RuleFilter, taxonomy
 
-_KINDS = {
+_PASSIVE_MESSAGES = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
     "by-agent": (
         "PASSIVE_VOICE_BY_AGENT",
@@ -22,6 +30,26 @@ _KINDS = {
     ),
     "get-passive": ("GET_PASSIVE", "Passive voice with “get”: consider the active voice."),
 }
+
+
+@dataclass(frozen=True)
+class ProofreadOptions:
+    """What to check and show: the checks, LanguageTool's rule options, dialect, known words."""
+
+    checks: tuple[Check, ...] = CHECKS
+    rules: RuleFilter = field(default_factory=RuleFilter)
+    dialect: str = "en-US"
+    dictionary: frozenset[str] = frozenset()
+
+
+@dataclass
+class Layers:
+    """The checkers: spaCy for sentences and passives, Harper, and the model with ERRANT."""
+
+    nlp: Any
+    linter: Linter
+    annotator: Annotator | None = None
+    corrector: Corrector | None = None
 
 
 @dataclass
@@ -32,40 +60,48 @@ class _Sentence:
     text: str
 
 
+@dataclass
+class _Parsed:
+    regions: list[Region]
+    sentences: list[_Sentence]
+    passives: list[tuple[int, Passive]]
+
+
 def _passive_issue(passive: Passive, region: Region) -> Issue:
-    rule, message = _KINDS[passive.kind]
-    group = region.text[passive.start : passive.end]
+    rule, message = _PASSIVE_MESSAGES[passive.kind]
+    name = taxonomy().own(rule)
     return Issue(
         passive.start,
         passive.end - passive.start,
         "passive_voice",
         rule,
-        f"{message} (“{group}”)",
-        short_message="Passive voice",
+        f"{message} (“{region.text[passive.start : passive.end]}”)",
+        short_message=name.description,
+        rule_category=name.category,
     )
 
 
-def _grammar_issues(sentence: _Sentence, corrected: str) -> list[Issue] | None:
-    edits = diff_edits(sentence.text, corrected)
-    if edits is None:
-        return None
+def _model_issues(sentence: _Sentence, corrected: str, annotator: Annotator) -> list[Issue]:
     issues = []
-    for edit in edits:
-        original = sentence.text[edit.start : edit.end]
+    for edit in diff_edits(annotator, sentence.text, corrected) or []:
+        original = sentence.text[edit.start : edit.end].strip()
+        name = taxonomy().model(edit.type)
         message = (
-            f"Possible grammar error: “{original.strip()}” → “{edit.replacement}”."
+            f"{name.description}: “{original}” → “{edit.replacement}”."
             if edit.replacement
-            else f"Remove “{original.strip()}”."
+            else f"{name.description}: remove “{original}”."
         )
         issues.append(
             Issue(
                 sentence.start + edit.start,
                 edit.end - edit.start,
                 "grammar",
-                "LLM_GRAMMAR",
+                name.id,
                 message,
                 (edit.replacement,),
-                short_message="Grammar",
+                short_message=name.description,
+                rule_category=name.category,
+                from_model=True,
             )
         )
     return issues
@@ -78,71 +114,133 @@ def _sentence_at(sentences: list[_Sentence], region: int, offset: int) -> str:
     return ""
 
 
-def _deduplicate(issues: list[Issue]) -> list[Issue]:
-    """Drop a model's edit where a rule already flagged an overlapping span (rules come first)."""
-    kept: list[Issue] = []
-    for issue in issues:
-        if issue.rule == "LLM_GRAMMAR" and any(
-            k.category != "passive_voice"
-            and k.offset < issue.offset + issue.length
-            and issue.offset < k.offset + k.length
-            for k in kept
-        ):
-            continue
-        kept.append(issue)
+def _overlaps(a: Issue, b: Issue) -> bool:
+    return a.offset < b.offset + b.length and b.offset < a.offset + a.length
+
+
+def _parse(text: str, fmt: str, options: ProofreadOptions, nlp: Any) -> _Parsed:
+    regions = prose_regions(text, fmt)
+    parsed = _Parsed(regions, [], [])
+    for n, doc in enumerate(nlp.pipe(region.text for region in regions)):
+        parsed.sentences += [
+            _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
+        ]
+        if "passive_voice" in options.checks:
+            parsed.passives += [(n, p) for p in find_passives(doc)]
+    return parsed
+
+
+def _deterministic(
+    parsed: _Parsed, options: ProofreadOptions, linter: Linter
+) -> list[tuple[int, Issue]]:
+    found: list[tuple[int, Issue]] = []
+    for n, region in enumerate(parsed.regions):
+        found += [(n, i) for i in rule_issues(region.text, options.checks)]
+        found += [
+            (n, i)
+            for i in harper_issues(
+                linter, region.text, list(options.checks), options.dialect, options.dictionary
+            )
+        ]
+    found += [(n, _passive_issue(p, parsed.regions[n])) for n, p in parsed.passives]
+    return found
+
+
+async def proofread_stream(
+    text: str, fmt: str, options: ProofreadOptions, layers: Layers, result: ProofreadResult
+) -> AsyncIterator[list[Issue]]:
+    """Yield grounded issues: the deterministic ones at once, then the model's by region."""
+    unknown = sorted(set(options.checks) - set(CHECKS))
+    if unknown:
+        raise InputError(f"unknown checks {unknown}; expected some of: {', '.join(CHECKS)}")
+    parsed = _parse(text, fmt, options, layers.nlp)
+    result.sentences = len(parsed.sentences)
+    found = _deterministic(parsed, options, layers.linter)
+    if layers.corrector is not None and parsed.passives:
+        found = await _with_rewrites(found, parsed, layers.corrector)
+    shown = _finish(found, parsed, text, options, result, [])
+    yield list(shown)
+    if layers.corrector is None or layers.annotator is None or "grammar" not in options.checks:
+        return
+    tasks = [
+        asyncio.ensure_future(_correct_region(n, parsed, layers))
+        for n in range(len(parsed.regions))
+        if any(s.region == n for s in parsed.sentences)
+    ]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            model_found, ungrounded = await next_done
+            result.dropped_ungrounded += ungrounded
+            batch = _finish(model_found, parsed, text, options, result, shown)
+            shown += batch
+            yield batch
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _correct_region(n: int, parsed: _Parsed, layers: Layers) -> tuple[list, int]:
+    """The model's issues in region `n`, and how many of its answers were ungrounded."""
+    assert layers.corrector is not None and layers.annotator is not None
+    sentences = [s for s in parsed.sentences if s.region == n]
+    corrections = await layers.corrector.correct([s.text for s in sentences])
+    found = []
+    for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
+        if corrected is not None:
+            found += [(n, i) for i in _model_issues(sentence, corrected, layers.annotator)]
+    return found, corrections.ungrounded
+
+
+def _finish(
+    found: list[tuple[int, Issue]],
+    parsed: _Parsed,
+    text: str,
+    options: ProofreadOptions,
+    result: ProofreadResult,
+    shown: list[Issue],
+) -> list[Issue]:
+    """Ground, drop model edits over deterministic issues or known words, filter, sort."""
+    grounded = _ground(found, parsed, text, result)
+    deterministic = [i for i in shown + grounded if not i.from_model]
+    kept = [
+        i
+        for i in grounded
+        if not (
+            i.from_model
+            and (
+                any(_overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
+                or (i.rule_category == "TYPOS" and i.text.strip().lower() in options.dictionary)
+            )
+        )
+        and options.rules.wants(i)
+    ]
     return sorted(kept, key=lambda i: (i.offset, i.length))
 
 
 async def proofread(
-    text: str, fmt: str, checks: list[Check], nlp: Any, corrector: Corrector | None
+    text: str, fmt: str, options: ProofreadOptions, layers: Layers
 ) -> ProofreadResult:
     """Check `text` of format `fmt`; every issue's offsets point into `text` itself."""
-    unknown = sorted(set(checks) - set(CHECKS))
-    if unknown:
-        raise InputError(f"unknown checks {unknown}; expected some of: {', '.join(CHECKS)}")
-    regions = prose_regions(text, fmt)
     result = ProofreadResult()
-    found: list[tuple[int, Issue]] = []
-    sentences: list[_Sentence] = []
-    passives: list[tuple[int, Passive]] = []
-    for n, region in enumerate(regions):
-        doc = nlp(region.text)
-        sentences += [
-            _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
-        ]
-        found += [(n, i) for i in rule_issues(region.text, checks)]
-        if "passive_voice" in checks:
-            passives += [(n, p) for p in find_passives(doc)]
-    result.sentences = len(sentences)
-    found += [(n, _passive_issue(p, regions[n])) for n, p in passives]
-    if corrector is not None and "passive_voice" in checks:
-        found = await _with_rewrites(found, passives, sentences, regions, corrector)
-    if corrector is not None and "grammar" in checks:
-        corrections = await corrector.correct([s.text for s in sentences])
-        result.dropped_ungrounded += corrections.ungrounded
-        for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
-            if corrected is not None:
-                found += [(sentence.region, i) for i in _grammar_issues(sentence, corrected) or []]
-    result.issues = _deduplicate(_ground(found, regions, sentences, text, result))
+    async for batch in proofread_stream(text, fmt, options, layers, result):
+        result.issues += batch
+    result.issues.sort(key=lambda i: (i.offset, i.length))
     return result
 
 
 def _ground(
-    found: list[tuple[int, Issue]],
-    regions: list[Region],
-    sentences: list[_Sentence],
-    text: str,
-    result: ProofreadResult,
+    found: list[tuple[int, Issue]], parsed: _Parsed, text: str, result: ProofreadResult
 ) -> list[Issue]:
     """Move issues onto input offsets; drop (and count) any whose span is not verbatim there."""
     grounded = []
     for n, issue in found:
-        span = regions[n].to_input(issue.offset, issue.offset + issue.length)
-        local = regions[n].text[issue.offset : issue.offset + issue.length]
+        region = parsed.regions[n]
+        span = region.to_input(issue.offset, issue.offset + issue.length)
+        local = region.text[issue.offset : issue.offset + issue.length]
         if span is None or text[span[0] : span[1]] != local:
             result.dropped_ungrounded += 1
             continue
-        sentence = _sentence_at(sentences, n, issue.offset)
+        sentence = _sentence_at(parsed.sentences, n, issue.offset)
         grounded.append(
             replace(
                 issue,
@@ -155,18 +253,19 @@ def _ground(
     return grounded
 
 
-async def _with_rewrites(found, passives, sentences, regions, corrector: Corrector):
+async def _with_rewrites(
+    found: list[tuple[int, Issue]], parsed: _Parsed, corrector: Corrector
+) -> list[tuple[int, Issue]]:
     """Add the model's active rewrite to messages of passives whose agent is named."""
 
     async def rewrite(n: int, passive: Passive) -> str | None:
         if passive.kind != "by-agent" or not passive.agent:
             return None
-        return await corrector.rewrite_active(
-            _sentence_at(sentences, n, passive.start), passive.agent
-        )
+        sentence = _sentence_at(parsed.sentences, n, passive.start)
+        return await corrector.rewrite_active(sentence, passive.agent)
 
-    rewrites = await asyncio.gather(*(rewrite(n, p) for n, p in passives))
-    by_start = {(n, p.start): r for (n, p), r in zip(passives, rewrites, strict=True) if r}
+    rewrites = await asyncio.gather(*(rewrite(n, p) for n, p in parsed.passives))
+    by_start = {(n, p.start): r for (n, p), r in zip(parsed.passives, rewrites, strict=True) if r}
     out = []
     for n, issue in found:
         active = by_start.get((n, issue.offset)) if issue.category == "passive_voice" else None

@@ -1,17 +1,17 @@
-"""Word-level diff of a sentence and its correction, into edits with offsets Dragoman computes.
+"""A sentence and its correction, aligned by ERRANT into typed edits with offsets Dragoman computes.
 
-A model only ever gives a corrected sentence; which words changed, and where, is decided here.
-Edits that change numbers, names or negation are rejected, and so is a whole correction that
-rewrites more than a small share of the sentence.
+A model only ever gives a corrected sentence; which words changed, where, and what kind of
+error each change fixes (ERRANT's R:VERB:SVA, M:DET, R:SPELL…) is decided here. Edits that
+change numbers, names or negation are rejected, and so is a whole correction that rewrites more
+than a small share of the sentence.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any, Protocol
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _NEGATION = {"not", "no", "never", "none", "nothing", "nobody", "nor", "neither", "cannot"}
 MAX_CHANGED_SHARE = 0.4
 # Grammar swaps one of these for another ("a" → "an", "has" → "have", "in" → "on"); any other
@@ -28,17 +28,22 @@ _FUNCTION_WORDS = {
 }  # fmt: skip
 
 
+class Annotator(Protocol):
+    """ERRANT's annotator (errant.load("en", nlp)): parses, and aligns two parses into edits."""
+
+    def parse(self, text: str, tokenise: bool = False) -> Any: ...
+
+    def annotate(self, orig: Any, cor: Any) -> list[Any]: ...
+
+
 @dataclass(frozen=True)
 class Edit:
-    """Replace sentence[start:end] with `replacement`."""
+    """Replace sentence[start:end] with `replacement`; `type` is ERRANT's (R:VERB:SVA)."""
 
     start: int
     end: int
     replacement: str
-
-
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    type: str = "R:OTHER"
 
 
 def _negations(words: list[str]) -> set[str]:
@@ -84,29 +89,48 @@ def _safe(old: list[str], new: list[str], at_start: bool) -> bool:
     )
 
 
-def diff_edits(original: str, corrected: str) -> list[Edit] | None:
-    """Edits turning `original` into `corrected`; None when the correction rewrites too much."""
-    old, new = _tokens(original), _tokens(corrected)
-    if not old:
-        return []
-    matcher = SequenceMatcher(a=[t[0] for t in old], b=[t[0] for t in new], autojunk=False)
-    opcodes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    changed = sum(max(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in opcodes)
-    if changed > max(2, MAX_CHANGED_SHARE * len(old)):
+def _chars(doc: Any, start: int, end: int) -> tuple[int, int]:
+    """Character span of tokens doc[start:end]."""
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _edit(orig: Any, cor: Any, original: str, corrected: str, e: Any) -> Edit | None:
+    """One ERRANT edit as a character edit of `original`, or None when a guard rejects it."""
+    o_start, o_end, c_start, c_end = e.o_start, e.o_end, e.c_start, e.c_end
+    if (
+        o_start == o_end
+    ):  # an insertion: anchor it on the next word (or the previous one at the end)
+        if o_start < len(orig):
+            o_end, c_end = o_start + 1, c_end + 1
+        else:
+            o_start, c_start = o_start - 1, c_start - 1
+    old = [t.text for t in orig[o_start:o_end]]
+    new = [t.text for t in cor[c_start:c_end]]
+    if not _safe(old, new, o_start == 0):
         return None
-    edits = []
-    for _, i1, i2, j1, j2 in opcodes:
-        if i1 == i2:  # an insertion: anchor it on the next word (or the previous one at the end)
-            if i1 < len(old):
-                i2, j2 = i1 + 1, j2 + 1
-            else:
-                i1, j1 = i1 - 1, j1 - 1
-        if not _safe([t[0] for t in old[i1:i2]], [t[0] for t in new[j1:j2]], i1 == 0):
-            continue
-        start, end = old[i1][1], old[i2 - 1][2]
-        replacement = corrected[new[j1][1] : new[j2 - 1][2]] if j1 < j2 else ""
-        if not replacement and start > 0 and original[start - 1] == " ":
-            start -= 1  # deleting a word takes the space before it too
-        if original[start:end] != replacement:
-            edits.append(Edit(start, end, replacement))
-    return edits
+    start, end = _chars(orig, o_start, o_end)
+    replacement = corrected[slice(*_chars(cor, c_start, c_end))] if c_start < c_end else ""
+    if not replacement and start > 0 and original[start - 1] == " ":
+        start -= 1  # deleting a word takes the space before it too
+    if original[start:end] == replacement:
+        return None
+    return Edit(start, end, replacement, e.type)
+
+
+def _size(removed: int, added: int) -> int:
+    """How much an edit changes, in words: a contraction ("Their" → "They're") is one."""
+    return max(removed, added - 1) if removed else added
+
+
+def diff_edits(annotator: Annotator, original: str, corrected: str) -> list[Edit] | None:
+    """Typed edits turning `original` into `corrected`; None when it rewrites too much."""
+    orig = annotator.parse(original, tokenise=True)
+    cor = annotator.parse(corrected, tokenise=True)
+    if not len(orig):
+        return []
+    aligned = [e for e in annotator.annotate(orig, cor) if e.type not in ("noop", "UNK")]
+    changed = sum(_size(e.o_end - e.o_start, e.c_end - e.c_start) for e in aligned)
+    if changed > max(2, MAX_CHANGED_SHARE * len(orig)):
+        return None
+    edits = (_edit(orig, cor, original, corrected, e) for e in aligned)
+    return [edit for edit in edits if edit is not None]

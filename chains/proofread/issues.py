@@ -23,6 +23,9 @@ class Issue:
     sentence: str = ""
     short_message: str = ""
     text: str = ""  # the flagged span, exactly as it stands in the checked text
+    rule_category: str = "MISC"  # LanguageTool's category id (chains/proofread/taxonomy.toml)
+    picky: bool = False  # shown only when the client asks for picky checking
+    from_model: bool = False  # the model's suggestion, not a deterministic rule's
 
 
 @dataclass

@@ -19,6 +19,8 @@ from ..formats import ProofreadFormat
 from ..markup.html import ATOMIC, CODE, INLINE, SKIP
 
 SYNTHETIC = -1
+# A paragraph: text up to a blank line.
+_PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
 
 
 @dataclass
@@ -57,10 +59,13 @@ def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
 
 
 def text_regions(text: str) -> list[Region]:
-    """Plain text: one region."""
-    region = Region()
-    region.add(text, 0)
-    return [region]
+    """Plain text: one region per paragraph, so a long document is checked piece by piece."""
+    regions = []
+    for match in _PARAGRAPH.finditer(text):
+        region = Region()
+        region.add(match.group(), match.start())
+        regions.append(region)
+    return regions
 
 
 _QUOTED = re.compile(r"^\s*>")

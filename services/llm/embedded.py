@@ -208,6 +208,10 @@ class LlamaCppCompletion(LLM):
         """Tokens of `text` by the model's own tokenizer."""
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def get_num_tokens(self, text: str) -> int:
+        """LangChain's token count, by the model's own tokenizer (not GPT-2's)."""
+        return self.count_tokens(text)
+
 
 _DONE = object()
 

@@ -14,19 +14,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from dragoman.chains import InputError
-from dragoman.chains.proofread import CHECKS, Issue
+from dragoman.chains.proofread import CHECKS, Category, Issue, RuleFilter, taxonomy
 
 from .. import __version__
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
-from ..proofreading import check_language, check_size, run_proofread
+from ..proofreading import check_language, check_size, proofread_options, run_proofread
 
 router = APIRouter(tags=["LanguageTool"])
-_CATEGORY = {
-    "grammar": ("GRAMMAR", "Grammar", "grammar"),
-    "style": ("TYPOGRAPHY", "Typography", "typographical"),
-    "passive_voice": ("STYLE", "Style", "style"),
-}
 _CONTEXT = 40  # characters of context on each side, as LanguageTool gives
 
 
@@ -38,8 +33,21 @@ class CheckFields(BaseModel):
     language: str = "auto"
     enabledRules: str = ""  # noqa: N815 - LanguageTool's names
     disabledRules: str = ""  # noqa: N815
+    enabledCategories: str = ""  # noqa: N815
+    disabledCategories: str = ""  # noqa: N815
     enabledOnly: str = "false"  # noqa: N815
     level: str = "default"
+
+    def rule_filter(self) -> RuleFilter:
+        """The rule options as Dragoman's filter."""
+        return RuleFilter.parse(
+            self.enabledRules,
+            self.disabledRules,
+            self.enabledCategories,
+            self.disabledCategories,
+            self.enabledOnly.strip().lower() == "true",
+            self.level,
+        )
 
 
 def utf16(text: str, index: int) -> int:
@@ -72,8 +80,14 @@ def plain_from_annotation(data: str) -> tuple[str, str, list[int]]:
     return document, plain, origins
 
 
+def _type_name(issue: Issue, category: Category) -> str:
+    if issue.rule.startswith("MORFOLOGIK_RULE"):
+        return "UnknownWord"
+    return "Hint" if category.issue_type == "style" else "Other"
+
+
 def _match(issue: Issue, document: str, start: int, end: int) -> dict[str, Any]:
-    category_id, category_name, issue_type = _CATEGORY[issue.category]
+    category = taxonomy().category(issue.rule_category)
     left, right = max(0, start - _CONTEXT), min(len(document), end + _CONTEXT)
     context = document[left:right]
     return {
@@ -88,24 +102,17 @@ def _match(issue: Issue, document: str, start: int, end: int) -> dict[str, Any]:
             "length": utf16(context, end - left) - utf16(context, start - left),
         },
         "sentence": issue.sentence,
-        "type": {"typeName": "Other"},
+        "type": {"typeName": _type_name(issue, category)},
         "rule": {
             "id": issue.rule,
             "description": issue.short_message or issue.rule,
-            "issueType": issue_type,
-            "category": {"id": category_id, "name": category_name},
+            "issueType": category.issue_type,
+            "urls": [{"value": url} for url in taxonomy().urls(issue.rule)],
+            "category": {"id": category.id, "name": category.name},
         },
         "ignoreForIncompleteSentence": False,
         "contextForSureMatch": 0,
     }
-
-
-def _wanted(issue: Issue, fields: CheckFields) -> bool:
-    enabled = {r for r in fields.enabledRules.split(",") if r}
-    disabled = {r for r in fields.disabledRules.split(",") if r}
-    if fields.enabledOnly.lower() == "true":
-        return issue.rule in enabled
-    return issue.rule not in disabled
 
 
 @router.post("/v2/check")
@@ -113,6 +120,7 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))
     check_language(fields.language)
+    options = proofread_options(runtime, list(CHECKS), fields.language, fields.rule_filter())
     if fields.data is not None:
         document, plain, origins = plain_from_annotation(fields.data)
     elif fields.text is not None:
@@ -122,11 +130,11 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         raise InputError("give the text to check in 'text' or 'data'")
     check_size(runtime, plain)
     async with admission.slot(runtime.settings.request_deadline):
-        result = await run_proofread(runtime, plain, "text", list(CHECKS))
+        result = await run_proofread(runtime, plain, "text", options)
     matches = []
     for issue in result.issues:
         span = origins[issue.offset : issue.offset + issue.length]
-        if not span or -1 in span or not _wanted(issue, fields):
+        if not span or -1 in span:
             continue
         matches.append(_match(issue, document, span[0], span[-1] + 1))
     return {

@@ -1,0 +1,54 @@
+"""LanguageTool's personal dictionary, `/v2/words`: words that are never flagged as misspelled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from ..deps import RuntimeDep
+from ..forms import read_fields, validated
+
+router = APIRouter(tags=["LanguageTool"])
+
+
+class WordFields(BaseModel):
+    """The word to add or delete (LanguageTool's `dict`, `username` and `apiKey` are accepted)."""
+
+    word: str
+
+
+class ListFields(BaseModel):
+    """Paging of the word list, as LanguageTool pages it."""
+
+    offset: int = Field(0, ge=0)
+    limit: int = Field(10, ge=1, le=500)
+
+
+async def _fields(request: Request) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(request.query_params)
+    if await request.body():
+        fields |= await read_fields(request)
+    return fields
+
+
+@router.get("/v2/words")
+async def list_words(request: Request, runtime: RuntimeDep) -> dict[str, list[str]]:
+    """The personal dictionary's words, `limit` of them from `offset`."""
+    page = validated(ListFields, dict(request.query_params))
+    return {"words": runtime.dictionary.words()[page.offset : page.offset + page.limit]}
+
+
+@router.post("/v2/words/add")
+async def add_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
+    """Add a word; `added` is false when it was already there."""
+    fields = validated(WordFields, await _fields(request))
+    return {"added": runtime.dictionary.add(fields.word)}
+
+
+@router.post("/v2/words/delete")
+async def delete_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
+    """Delete a word users added; `deleted` is false when it was not there."""
+    fields = validated(WordFields, await _fields(request))
+    return {"deleted": runtime.dictionary.delete(fields.word)}
