@@ -61,3 +61,30 @@ def test_beats_the_regex_baseline_on_precision_and_recall(nlp) -> None:
         f"be+participle regex P={p_base:.3f} R={r_base:.3f}"
     )
     assert p_ours > p_base and r_ours > r_base
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I am interested in the new offer.",
+        "We were very excited about the launch.",
+        "Getting involved in politics is easy.",
+        "The room was crowded with students.",
+        "She was born in 1990.",
+        "I was so tired after the trip.",
+    ],
+)
+def test_adjectival_participles_are_not_passives(nlp, sentence) -> None:
+    assert spans(nlp, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("I was surprised by the result.", "by-agent"),
+        ("The offer was accepted.", "agentless"),
+        ("He got fired last week.", "get-passive"),
+    ],
+)
+def test_a_participle_with_an_agent_or_an_action_stays_passive(nlp, sentence, kind) -> None:
+    assert [k for _, k in spans(nlp, sentence)] == [kind]

@@ -8,6 +8,19 @@ from typing import Any
 # Dependency labels of the English models (ClearNLP style) that mark a passive clause.
 _PASSIVE_DEPS = {"auxpass", "nsubjpass", "csubjpass"}
 _VERB_GROUP_DEPS = {"aux", "auxpass", "neg"}
+# Participles that, without a "by" agent, describe a state or a feeling rather than an action
+# done to the subject ("I am interested in it", "The room was crowded"): adjectives, not passives.
+ADJECTIVAL = {
+    "amazed", "amused", "annoyed", "ashamed", "bored", "born", "concerned", "confused", "crowded",
+    "delighted", "depressed", "determined", "disappointed", "divorced", "dressed", "embarrassed",
+    "engaged", "excited", "exhausted", "fascinated", "filled", "frightened", "frustrated",
+    "interested", "involved", "located", "married", "obsessed", "opposed",
+    "overrated", "overwhelmed", "packed", "pleased", "prepared", "qualified", "related",
+    "relieved", "satisfied", "scared", "shocked", "situated", "stressed", "stunned", "surprised",
+    "terrified", "thrilled", "tired", "underrated", "upset", "worried",
+}  # fmt: skip
+# Degree words make a participle an adjective: "very tired", "so excited".
+_DEGREE = {"very", "so", "too", "quite", "really", "extremely", "more", "most", "less", "rather"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,24 @@ def _agent(head: Any) -> str | None:
     return None
 
 
+def _is_agented_complement(token: Any) -> bool:
+    """'I was surprised by it': parsed as be + complement, but its agent makes it passive."""
+    return (
+        token.dep_ == "acomp"
+        and token.tag_ == "VBN"
+        and token.head.lemma_ in ("be", "get")
+        and any(c.dep_ == "agent" for c in token.children)
+    )
+
+
+def _is_adjectival(head: Any, agent: str | None) -> bool:
+    """A state, not an action: a stative participle without an agent, or one graded by degree."""
+    if agent or any(c.lower_ == "by" for c in head.children):
+        return False
+    graded = any(c.dep_ == "advmod" and c.lower_ in _DEGREE for c in head.children)
+    return graded or head.lower_ in ADJECTIVAL
+
+
 def _fronted(sentence: Any) -> Passive | None:
     """'Attached is the report': a participle first, then a form of 'be'."""
     tokens = [t for t in sentence if not t.is_punct and not t.is_space]
@@ -54,11 +85,17 @@ def find_passives(doc: Any) -> list[Passive]:
     for token in doc:
         if token.dep_ in _PASSIVE_DEPS and token.head.tag_ in ("VBN", "VBD"):
             heads[token.head.i] = token.head
+        elif _is_agented_complement(token):
+            heads[token.i] = token
     found = []
     for head in heads.values():
         start, end = _verb_group(head)
+        if head.dep_ == "acomp":  # "was surprised by": the verb "be" is the participle's head
+            start = min(start, head.head.idx)
         passive_aux = [c for c in head.children if c.dep_ == "auxpass"]
         agent = _agent(head)
+        if _is_adjectival(head, agent):
+            continue
         if passive_aux and passive_aux[0].lemma_ == "get":
             kind = "get-passive"
         elif agent:
