@@ -21,9 +21,25 @@ from dragoman.chains import DragomanError
 from . import __version__
 from .admission import Admission
 from .auth import load_or_create_token, require_token
-from .errormap import error_body, http_status, validation_message
+from .errormap import (
+    error_body,
+    http_status,
+    libretranslate_body,
+    libretranslate_status,
+    validation_message,
+)
 from .jobs import JobRunner, JobStore
-from .routes import documents, languagetool, libretranslate, meta, proofread, translate, web
+from .routes import (
+    documents,
+    languagetool,
+    languagetool_info,
+    libretranslate,
+    libretranslate_files,
+    meta,
+    proofread,
+    translate,
+    web,
+)
 from .runtime import Runtime
 from .security import BodyLimit, HostGuard
 from .settings import Settings
@@ -32,26 +48,39 @@ log = logging.getLogger("dragoman")
 STATIC = Path(__file__).parent / "static"
 
 
+def _libretranslate(request: Request) -> bool:
+    """Whether the request went to a LibreTranslate facade route (which answers in its dialect)."""
+    route = request.scope.get("route")
+    return libretranslate.TAG in getattr(route, "tags", ())
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every error as {"error": {"code", "message"}}, never with a stack trace."""
+    """Answer every error as {"error": {"code", "message"}} (on the LibreTranslate facade as
+    {"error": "message"}), never with a stack trace."""
 
     @app.exception_handler(DragomanError)
     async def _typed(request: Request, exc: DragomanError) -> JSONResponse:
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry else None
+        if _libretranslate(request):
+            body = libretranslate_body(exc.message)
+            return JSONResponse(body, libretranslate_status(exc), headers=headers)
         return JSONResponse(error_body(exc.code, exc.message), http_status(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = validation_message(exc.errors())
+        if _libretranslate(request):
+            return JSONResponse(libretranslate_body(problems), status_code=400)
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
+        body: dict = error_body(code, str(exc.detail))
+        if _libretranslate(request):
+            body = libretranslate_body(str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -87,8 +116,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(meta.router)
     app.include_router(translate.router)
     app.include_router(libretranslate.router)
+    app.include_router(libretranslate_files.router)
     app.include_router(proofread.router)
     app.include_router(languagetool.router)
+    app.include_router(languagetool_info.router)
     app.include_router(documents.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

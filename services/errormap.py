@@ -16,6 +16,7 @@ from dragoman.chains import (
 from .errors import (
     ConfigError,
     DeadlineExceeded,
+    Forbidden,
     JobNotDone,
     JobNotFound,
     Overloaded,
@@ -30,10 +31,18 @@ HTTP_STATUS: dict[type[DragomanError], int] = {
     Overloaded: 429,
     DeadlineExceeded: 504,
     Unauthorized: 401,
+    Forbidden: 403,
     JobNotFound: 404,
     JobNotDone: 409,
     ConfigError: 500,
     DragomanError: 500,
+}
+
+# LibreTranslate's dialect on its facade: 400 for any bad input, 403 for a missing or bad key;
+# other statuses (429, 503, 504, 404) are as elsewhere.
+LIBRETRANSLATE_STATUS: dict[type[DragomanError], int] = {
+    InputError: 400,
+    Unauthorized: 403,
 }
 
 EXIT_CODE: dict[type[DragomanError], int] = {
@@ -56,6 +65,14 @@ def http_status(exc: DragomanError) -> int:
     return _lookup(HTTP_STATUS, exc)
 
 
+def libretranslate_status(exc: DragomanError) -> int:
+    """HTTP status for a typed error on the LibreTranslate facade."""
+    for cls in type(exc).__mro__:
+        if cls in LIBRETRANSLATE_STATUS:
+            return LIBRETRANSLATE_STATUS[cls]
+    return http_status(exc)
+
+
 def exit_code(exc: DragomanError) -> int:
     """Process exit code for a typed error."""
     return _lookup(EXIT_CODE, exc)
@@ -64,6 +81,11 @@ def exit_code(exc: DragomanError) -> int:
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     """The JSON body of every error answer."""
     return {"error": {"code": code, "message": message}}
+
+
+def libretranslate_body(message: str) -> dict[str, str]:
+    """The JSON body of an error answer on the LibreTranslate facade."""
+    return {"error": message}
 
 
 def validation_message(errors: Iterable[Any]) -> str:

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     max_proofread_chars: int = Field(
         100_000, ge=1, description="most characters to proofread at once"
     )
+    max_alternatives: int = Field(
+        3, ge=0, description="most sampled alternatives one LibreTranslate request may ask for"
+    )
+    download_retention: float = Field(
+        1800.0, gt=0, description="seconds a LibreTranslate /translate_file result stays downloadable"
+    )
     token: SecretStr | None = Field(
         None, description="API token; by default one is generated and kept in the config folder"
     )

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from dragoman.chains import InputError
-from dragoman.chains.proofread import CHECKS, Issue
+from dragoman.chains.proofread import CHECKS, Issue, ProofreadResult
 
 from .. import __version__
 from ..deps import AdmissionDep, RuntimeDep
@@ -108,7 +108,7 @@ def _wanted(issue: Issue, fields: CheckFields) -> bool:
     return issue.rule not in disabled
 
 
-@router.post("/v2/check")
+@router.api_route("/v2/check", methods=["GET", "POST"])
 async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) -> dict[str, Any]:
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))
@@ -120,9 +120,11 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         origins = list(range(len(plain)))
     else:
         raise InputError("give the text to check in 'text' or 'data'")
-    check_size(runtime, plain)
-    async with admission.slot(runtime.settings.request_deadline):
-        result = await run_proofread(runtime, plain, "text", list(CHECKS))
+    result = ProofreadResult()  # LanguageTool answers empty or markup-only text with no matches
+    if plain.strip():
+        check_size(runtime, plain)
+        async with admission.slot(runtime.settings.request_deadline):
+            result = await run_proofread(runtime, plain, "text", list(CHECKS))
     matches = []
     for issue in result.issues:
         span = origins[issue.offset : issue.offset + issue.length]
