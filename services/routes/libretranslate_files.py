@@ -55,8 +55,11 @@ async def _upload(request: Request, limit: int) -> tuple[str, bytes]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("Invalid request: missing file parameter")
-    file_format(upload.filename)
-    data = await upload.read()
+    try:
+        file_format(upload.filename)
+        data = await upload.read()
+    finally:
+        await form.close()  # the spooled upload's temporary file
     if not data:
         raise InputError("Invalid request: empty file")
     if len(data) > limit:
