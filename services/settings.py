@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         3, ge=0, description="most sampled alternatives one LibreTranslate request may ask for"
     )
     download_retention: float = Field(
-        1800.0, gt=0, description="seconds a LibreTranslate /translate_file result stays downloadable"
+        1800.0, gt=0, description="seconds a /translate_file result stays downloadable"
     )
     token: SecretStr | None = Field(
         None, description="API token; by default one is generated and kept in the config folder"

@@ -55,7 +55,9 @@ def test_languages_are_listed_and_read_by_libretranslates_codes(tmp_path) -> Non
 
 def test_traditional_chinese_answers_are_kept_and_its_examples_are_traditional(tmp_path) -> None:
     answer = "我明天會再試一次，謝謝你們的幫助與耐心。這個頁面真的很有用。"
-    client, _ = make_client(tmp_path, model=RecordingChatModel(reply=segment_replier(lambda _: answer)))
+    client, _ = make_client(
+        tmp_path, model=RecordingChatModel(reply=segment_replier(lambda _: answer))
+    )
     body = client.post("/translate", json={**HELLO, "target": "zh-Hant"}).json()
     # Detection only knows "zh": the answer must not be rejected as being in another language.
     assert body == {"translatedText": answer}
@@ -80,7 +82,9 @@ def test_alternatives_are_sampled_variants_when_the_backend_can_sample(tmp_path)
 
 def test_detection_is_honest_about_short_and_letterless_text(tmp_path) -> None:
     client, _ = make_client(tmp_path)
-    assert client.post("/detect", data={"q": "12345"}).json() == [{"confidence": 0.0, "language": "en"}]
+    assert client.post("/detect", data={"q": "12345"}).json() == [
+        {"confidence": 0.0, "language": "en"}
+    ]
     auto = client.post("/translate", json={"q": "12345", "source": "auto", "target": "de"}).json()
     assert auto["detectedLanguage"] == {"confidence": 0.0, "language": "en"}
     word = detect_language("Haus")[1]
@@ -98,16 +102,20 @@ def test_frontend_settings_report_the_real_limits(tmp_path) -> None:
 
 def test_suggest_is_refused_as_with_suggestions_off(tmp_path) -> None:
     client, _ = make_client(tmp_path)
-    response = client.post("/suggest", data={"q": "Hallo", "s": "Hi", "source": "de", "target": "en"})
+    response = client.post(
+        "/suggest", data={"q": "Hallo", "s": "Hi", "source": "de", "target": "en"}
+    )
     assert response.status_code == 403
     assert response.json() == {"error": "Suggestions are disabled on this server."}
 
 
 def test_translate_file_and_download(tmp_path) -> None:
     client, _ = make_client(tmp_path)
-    page = "<html><body><p>Guten Morgen, wie geht es dir heute?</p></body></html>".encode()
+    page = b"<html><body><p>Guten Morgen, wie geht es dir heute?</p></body></html>"
     response = client.post(
-        "/translate_file", data={"source": "de", "target": "en"}, files={"file": ("post.html", page)}
+        "/translate_file",
+        data={"source": "de", "target": "en"},
+        files={"file": ("post.html", page)},
     )
     assert response.status_code == 200, response.text
     url = response.json()["translatedFileUrl"]

@@ -153,7 +153,9 @@ def test_libretranslate_languages_and_detect(tmp_path) -> None:
     detected = client.post("/detect", data={"q": "Das ist ein deutscher Satz."}).json()
     assert detected[0]["language"] == "de" and detected[0]["confidence"] > 50
     empty = client.post("/detect", data={"q": " "})
-    assert empty.status_code == 400 and empty.json() == {"error": "Invalid request: missing q parameter"}
+    assert empty.status_code == 400 and empty.json() == {
+        "error": "Invalid request: missing q parameter"
+    }
 
 
 def test_echo_model_changes_nothing(tmp_path) -> None:

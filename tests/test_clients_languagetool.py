@@ -74,7 +74,9 @@ def test_pylanguagetool_api_and_cli(url, tmp_path) -> None:
     command = [str(Path(sys.executable).parent / "pylanguagetool"), "--no-color"]
     done = subprocess.run(
         [*command, "-a", f"{url}/v2/", "-l", "en-US", str(page)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode in (0, 1), done.stderr  # it exits 1 when it found problems
     assert "the the" in done.stdout and f"Text checked by {url}/v2/" in done.stdout

@@ -111,7 +111,11 @@ def test_transpolibre_po_file_round_trip(url, tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LT_", "DRAGOMAN_"))}
     done = subprocess.run(
         [*command, "-s", "en", "-t", "de", "-f", str(path)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     translated = {e.msgid: e.msgstr for e in polib.pofile(str(path))}
@@ -120,7 +124,11 @@ def test_transpolibre_po_file_round_trip(url, tmp_path) -> None:
     assert translated[sources[3]].endswith(" <https://example.org/manual>`_.")
     listing = subprocess.run(
         [str(Path(sys.executable).parent / "transpolibre"), "-u", url, "-l"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "Code: zh-Hant" in listing.stdout
 
@@ -141,7 +149,9 @@ translate({ query: "Hello world", source: "en", target: "zh-Hant", apiurl: proce
 def test_npm_libretranslate_client_with_node(url) -> None:
     done = subprocess.run(
         ["node", "-e", NPM_SCRIPT, str(NPM_CLIENT), url, TOKEN],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == pseudolocalize("Hello world")
@@ -151,6 +161,12 @@ def test_npm_libretranslate_clients_requests_replayed(url) -> None:
     headers = {"Content-Type": "application/json"}
     languages = httpx.get(f"{url}/languages", headers=headers)
     assert languages.status_code == 200 and "zh-Hant" in [x["code"] for x in languages.json()]
-    body = {"q": "Hello world", "source": "en", "target": "zh-Hant", "format": "text", "apiKey": TOKEN}
+    body = {
+        "q": "Hello world",
+        "source": "en",
+        "target": "zh-Hant",
+        "format": "text",
+        "apiKey": TOKEN,
+    }
     answer = httpx.post(f"{url}/translate", content=json.dumps(body), headers=headers)
     assert answer.json() == {"translatedText": pseudolocalize("Hello world")}

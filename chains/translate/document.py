@@ -150,7 +150,11 @@ async def translate_variant(
     if not translator.can_sample:
         return None
     doc = parse_text(request.format, request.text)
-    job = Job(normalize_code(source), normalize_code(request.target), notes(request.context, request.glossary))
+    job = Job(
+        normalize_code(source),
+        normalize_code(request.target),
+        notes(request.context, request.glossary),
+    )
     for segment in doc.segments:
         nodes = await translator.sample(segment, job)
         if nodes is None:

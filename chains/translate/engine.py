@@ -106,7 +106,9 @@ class Translator:
         alternative, not the translation); None when the answer is rejected."""
         budget = self.budget(segment.text)
         options = {"temperature": self.options.retry_temperature}
-        outcome, _ = self._try(segment, await self._single(segment.text, job, budget, **options), job, "ok")
+        outcome, _ = self._try(
+            segment, await self._single(segment.text, job, budget, **options), job, "ok"
+        )
         return None if outcome is None else outcome.nodes
 
     def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
