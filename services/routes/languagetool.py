@@ -108,7 +108,8 @@ def _wanted(issue: Issue, fields: CheckFields) -> bool:
     return issue.rule not in disabled
 
 
-@router.api_route("/v2/check", methods=["GET", "POST"])
+@router.get("/v2/check")
+@router.post("/v2/check")
 async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) -> dict[str, Any]:
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))

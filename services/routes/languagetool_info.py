@@ -51,7 +51,8 @@ def max_text_length(runtime: RuntimeDep) -> str:
     return str(runtime.settings.max_proofread_chars)
 
 
-@router.api_route("/v2/configinfo", methods=["GET", "POST"])
+@router.get("/v2/configinfo")
+@router.post("/v2/configinfo")
 async def config_info(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     """The limits for a language (`language` is required, as there)."""
     try:
