@@ -30,8 +30,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/pip install --quiet -e '.[embedded,test]'
 	touch $@
 
+# The npm LibreTranslate client the client tests run with node; skipped (and its requests
+# replayed in Python) where npm is missing.
+NPM_CLIENT := build/npm/node_modules/libretranslate/package.json
+$(NPM_CLIENT):
+	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --no-save \
+		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
+
 install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

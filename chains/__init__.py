@@ -2,7 +2,7 @@
 an argument and do no I/O. Other layers import from here (or a subpackage's `__init__`) only."""
 
 from .calls import CallGate, FaultCheck, ModelCaller, Usage
-from .detect import detect_language
+from .detect import UNDETERMINED, detect_language
 from .errors import (
     BackendUnavailable,
     DragomanError,
@@ -47,6 +47,7 @@ __all__ = [
     "UnsupportedLanguage",
     "Usage",
     "decode_text",
+    "UNDETERMINED",
     "detect_language",
     "file_format",
     "format_of",

@@ -7,6 +7,12 @@ from functools import cache
 from .errors import InputError
 from .languages import language_names
 
+# What text without letters ("12345", "…") is said to be: English at confidence 0, as LibreTranslate
+# answers, never a confident guess.
+UNDETERMINED = ("en", 0.0)
+# Below this many letters a text's language is a guess; its confidence shrinks in proportion.
+_TRUSTED_LETTERS = 20
+
 
 @cache
 def _identifier():
@@ -18,9 +24,19 @@ def _identifier():
     return identifier
 
 
-def detect_language(text: str) -> tuple[str, float]:
-    """Return the most likely language code of `text` and its probability."""
+def identify(text: str) -> tuple[str, float]:
+    """The model's most likely language of `text` and its own probability (near 1 even for one
+    word: callers that use it gate on the text's length themselves)."""
     if not text.strip():
         raise InputError("cannot detect the language of empty text")
+    if not any(c.isalpha() for c in text):
+        return UNDETERMINED
     code, probability = _identifier().classify(text)
     return code, float(probability)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """The most likely language of `text` and a confidence that is honestly low for short texts."""
+    code, probability = identify(text)
+    letters = sum(1 for c in text if c.isalpha())
+    return code, probability * min(1.0, letters / _TRUSTED_LETTERS)

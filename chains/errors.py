@@ -14,7 +14,11 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 ├── Overloaded                   services.errors: the queue is full (HTTP 429, Retry-After)
 ├── DeadlineExceeded             services.errors: the request deadline passed (HTTP 504)
 ├── JobNotFound                  services.errors: no such document job (HTTP 404)
-└── JobNotDone                   services.errors: the job has no result yet (HTTP 409)
+├── JobNotDone                   services.errors: the job has no result yet (HTTP 409)
+└── Forbidden                    services.errors: a feature the service does not offer (HTTP 403)
+
+On the LibreTranslate facade every InputError is a 400 and Unauthorized a 403, with LibreTranslate's
+body {"error": "message"} (services.errormap.LIBRETRANSLATE_STATUS).
 
 Two exceptions never leave their module: chains.translate.validate.Rejected (an answer the repair
 ladder replaces) and services.security.BodyTooLarge (answered as 413 by the guard itself).

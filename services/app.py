@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,12 +21,21 @@ from dragoman.chains import DragomanError
 from . import __version__
 from .admission import Admission
 from .auth import load_or_create_token, require_token
-from .errormap import error_body, http_status, validation_message
+from .errormap import (
+    COMPAT_DIALECTS,
+    compat_status,
+    error_body,
+    http_status,
+    libretranslate_body,
+    validation_message,
+)
 from .jobs import JobRunner, JobStore
 from .routes import (
     documents,
     languagetool,
+    languagetool_info,
     libretranslate,
+    libretranslate_files,
     meta,
     proofread,
     translate,
@@ -41,26 +50,44 @@ log = logging.getLogger("dragoman")
 STATIC = Path(__file__).parent / "static"
 
 
+def _dialect(request: Request) -> str:
+    """Which API's error dialect the request's route speaks: its facade's, else Dragoman's."""
+    tags = getattr(request.scope.get("route"), "tags", ())
+    return next((tag for tag in tags if tag in COMPAT_DIALECTS), "Dragoman")
+
+
+def _error(
+    request: Request, code: str, message: str, status: int, headers: Mapping[str, str] | None = None
+) -> Response:
+    """An error answer in the dialect of the API the client called."""
+    dialect = _dialect(request)
+    if dialect == "Dragoman":
+        return JSONResponse(error_body(code, message), status, headers=headers)
+    status = compat_status(status)
+    if dialect == languagetool.TAG:  # LanguageTool's server answers errors as plain text
+        return PlainTextResponse(f"Error: {message}", status, headers=headers)
+    return JSONResponse(libretranslate_body(message), status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every error as {"error": {"code", "message"}}, never with a stack trace."""
+    """Answer every error as {"error": {"code", "message"}}, or in the dialect of the facade the
+    client called (LibreTranslate's {"error": "message"}, LanguageTool's plain text), never
+    with a stack trace."""
 
     @app.exception_handler(DragomanError)
-    async def _typed(request: Request, exc: DragomanError) -> JSONResponse:
+    async def _typed(request: Request, exc: DragomanError) -> Response:
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry else None
-        return JSONResponse(error_body(exc.code, exc.message), http_status(exc), headers=headers)
+        return _error(request, exc.code, exc.message, http_status(exc), headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = validation_message(exc.errors())
-        return JSONResponse(error_body("invalid_request", problems), status_code=422)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, "invalid_request", validation_message(exc.errors()), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
+        return _error(request, code, str(exc.detail), exc.status_code, exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -96,8 +123,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(meta.router)
     app.include_router(translate.router)
     app.include_router(libretranslate.router)
+    app.include_router(libretranslate_files.router)
     app.include_router(proofread.router)
     app.include_router(languagetool.router)
+    app.include_router(languagetool_info.router)
     app.include_router(words.router)
     app.include_router(documents.router)
     app.include_router(web.router)

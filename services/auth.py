@@ -1,23 +1,34 @@
 """The API token: generated once, kept readable by its owner only, required on every endpoint
-but /health, the static files and the web page (which takes it once and keeps it in a cookie)."""
+but /health, the static files, the web page (which takes it once and keeps it in a cookie) and
+the compatibility facades' read-only metadata, which LibreTranslate and LanguageTool serve openly
+and their clients fetch before anything else."""
 
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 from fastapi import Request
 
+from dragoman.chains import InputError
+
 from .errors import Unauthorized
+from .forms import read_fields
 from .security import is_loopback
 from .settings import Settings, config_file_path
 
 COOKIE = "dragoman_token"
 PUBLIC = ("/health", "/static/", "/favicon.ico")
+# Metadata anyone may read; /download_file/ names are unguessable (a random UUID), as in
+# LibreTranslate, whose clients fetch the translated file's URL without a key.
+OPEN_METADATA = ("/languages", "/frontend/settings", "/v2/languages", "/v2/info")
+OPEN_PREFIXES = ("/download_file/", "/v2/maxtextlength", "/v2/configinfo")
+# Where each facade's clients put the key: LibreTranslate's `api_key` (`apiKey` from the npm
+# client), LanguageTool's `apiKey` (beside a `username` Dragoman does not need).
+LIBRETRANSLATE = ("/translate", "/translate_file", "/detect", "/suggest")
+KEY_FIELDS = {"libretranslate": ("api_key", "apiKey"), "languagetool": ("apiKey",)}
 
 
 def token_path() -> Path:
@@ -40,39 +51,44 @@ def load_or_create_token(settings: Settings) -> str:
     return token
 
 
-async def _api_key(request: Request) -> str | None:
-    """LibreTranslate clients send `api_key` in the query, a form or a JSON body."""
-    if "api_key" in request.query_params:
-        return request.query_params["api_key"]
-    body = await request.body()  # Starlette keeps it, so the endpoint can read it again
+def _facade(path: str) -> str | None:
+    if path in LIBRETRANSLATE:
+        return "libretranslate"
+    if path.startswith("/v2/"):
+        return "languagetool"
+    return None
+
+
+async def _key_field(request: Request, names: tuple[str, ...]) -> str | None:
+    """The key a compatibility client sent in the query or a JSON, urlencoded or multipart body."""
     try:
-        data = json.loads(body)
-        if isinstance(data, dict) and isinstance(data.get("api_key"), str):
-            return data["api_key"]
-    except ValueError:
-        pass
-    try:
-        return dict(parse_qsl(body.decode("utf-8"))).get("api_key")
-    except UnicodeDecodeError:
-        return None
+        fields = await read_fields(request)
+    except InputError:
+        return None  # the endpoint reports a bad body itself, once the token is right
+    for name in names:
+        if isinstance(fields.get(name), str):
+            return fields[name]
+    return None
 
 
 async def presented_token(request: Request) -> str | None:
-    """The token a request carries: Bearer header, the page's cookie or LibreTranslate's api_key."""
+    """The token a request carries: Bearer header, the page's cookie or a facade's key field."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     if COOKIE in request.cookies:
         return request.cookies[COOKIE]
-    if request.url.path in ("/translate", "/detect", "/languages"):
-        return await _api_key(request)
-    return None
+    facade = _facade(request.url.path)
+    return await _key_field(request, KEY_FIELDS[facade]) if facade else None
 
 
 def open_without_token(request: Request, settings: Settings) -> bool:
-    """Paths anyone on the machine may use: health, static files, and /v2/check if opened."""
+    """Paths anyone on the machine may use: health, static files, the facades' metadata, and
+    /v2/check if opened."""
     path = request.url.path
-    if path.startswith(PUBLIC) or path == "/":
+    if path.startswith(PUBLIC) or path == "/" or path in OPEN_METADATA:
+        return True
+    if path.startswith(OPEN_PREFIXES) and request.method in ("GET", "HEAD"):
         return True
     if path.startswith("/v2/") and settings.open_languagetool:
         return is_loopback(settings.host)  # never without a token beyond this machine
@@ -87,7 +103,9 @@ async def require_token(request: Request) -> None:
     expected: str = request.app.state.token
     given = await presented_token(request)
     if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
+        facade = _facade(request.url.path)
+        how = f"`{KEY_FIELDS[facade][0]}` or " if facade else ""
         raise Unauthorized(
-            "a valid API token is required: send `Authorization: Bearer <token>` "
+            f"a valid API token is required: send it as {how}`Authorization: Bearer <token>` "
             "(see `dragoman token`)"
         )

@@ -16,6 +16,7 @@ from dragoman.chains import (
 from .errors import (
     ConfigError,
     DeadlineExceeded,
+    Forbidden,
     JobNotDone,
     JobNotFound,
     Overloaded,
@@ -30,11 +31,17 @@ HTTP_STATUS: dict[type[DragomanError], int] = {
     Overloaded: 429,
     DeadlineExceeded: 504,
     Unauthorized: 401,
+    Forbidden: 403,
     JobNotFound: 404,
     JobNotDone: 409,
     ConfigError: 500,
     DragomanError: 500,
 }
+
+# The facades' dialect (LibreTranslate's and LanguageTool's servers): 400 for any bad input
+# (Dragoman's 415 and 422), 403 for a missing or bad key; 413, 429, 503, 504, 404 as elsewhere.
+COMPAT_STATUS: dict[int, int] = {415: 400, 422: 400, 401: 403}
+COMPAT_DIALECTS = ("LibreTranslate", "LanguageTool")
 
 EXIT_CODE: dict[type[DragomanError], int] = {
     InputError: 2,
@@ -56,6 +63,11 @@ def http_status(exc: DragomanError) -> int:
     return _lookup(HTTP_STATUS, exc)
 
 
+def compat_status(status: int) -> int:
+    """The status a facade answers where Dragoman's own API answers `status`."""
+    return COMPAT_STATUS.get(status, status)
+
+
 def exit_code(exc: DragomanError) -> int:
     """Process exit code for a typed error."""
     return _lookup(EXIT_CODE, exc)
@@ -64,6 +76,11 @@ def exit_code(exc: DragomanError) -> int:
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     """The JSON body of every error answer."""
     return {"error": {"code": code, "message": message}}
+
+
+def libretranslate_body(message: str) -> dict[str, str]:
+    """The JSON body of an error answer on the LibreTranslate facade."""
+    return {"error": message}
 
 
 def validation_message(errors: Iterable[Any]) -> str:

@@ -46,3 +46,9 @@ class DeadlineExceeded(DragomanError):
     """The request took longer than the configured deadline."""
 
     code = "deadline_exceeded"
+
+
+class Forbidden(DragomanError):
+    """The service does not offer what was asked (LibreTranslate's suggestions)."""
+
+    code = "forbidden"

@@ -1,4 +1,10 @@
-"""Reading request bodies the way compatibility clients send them: JSON or form, labelled either."""
+"""Reading parameters the way compatibility clients send them: in the query string, in a JSON,
+urlencoded or multipart body, and sometimes a form labelled as JSON.
+
+LibreTranslate reads Flask's `request.values` (the query, then the form, first value of a repeated
+key) or, for a JSON body, the JSON object; LanguageTool's server reads the query and the form
+alike. `read_fields` merges them the same way, so one request answers as it would there.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +19,51 @@ from dragoman.chains import InputError
 
 from .errormap import validation_message
 
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
-async def read_fields(request: Request) -> dict[str, Any]:
-    """Read a JSON object or a form body; some clients label one as the other, so try both."""
+
+def _first_values(pairs: Any) -> dict[str, str]:
+    """Keep the first value of each repeated key, as Werkzeug's MultiDict.get does."""
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        if isinstance(value, str):
+            out.setdefault(key, value)
+    return out
+
+
+async def body_fields(request: Request) -> dict[str, Any] | None:
+    """The body's fields: a JSON object, or a form (however labelled); None when there is none.
+    Starlette keeps the body and the parsed form, so the token check and the endpoint share them."""
     raw = await request.body()
     if not raw:
-        raise InputError("empty request body")
+        return None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(_FORMS):
+        return _first_values((await request.form()).multi_items())
     try:
         data = json.loads(raw)
         if isinstance(data, dict):
             return data
     except ValueError:
         pass
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        form = await request.form()
-        return {key: value for key, value in form.items() if isinstance(value, str)}
     try:  # a form body sent with another label (often application/json)
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
         raise InputError("the body is neither JSON nor a form") from None
+    return _first_values(pairs)
+
+
+async def read_fields(request: Request) -> dict[str, Any]:
+    """Query and body together: a JSON body's fields win, a form's lose to the query's (as in
+    LibreTranslate); with neither, InputError."""
+    query = _first_values(request.query_params.multi_items())
+    body = await body_fields(request)
+    if body is None:
+        if not query:
+            raise InputError("no parameters: send them in the query string or the body")
+        return query
+    is_json = not request.headers.get("content-type", "").startswith(_FORMS)
+    return {**query, **body} if is_json else {**body, **query}
 
 
 def validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from dragoman.chains import InputError, InputTooLarge, UnsupportedLanguage
+from dragoman.chains import (
+    UNDETERMINED,
+    InputError,
+    InputTooLarge,
+    UnsupportedLanguage,
+    detect_language,
+    language_name,
+)
 from dragoman.chains.proofread import (
     Check,
     Issue,
@@ -99,3 +107,41 @@ async def stream_proofread(
     finally:
         stopped.set()
         await worker
+
+
+@dataclass(frozen=True)
+class CheckLanguage:
+    """The language a LanguageTool check is in: as asked (or detected), and whether Dragoman can
+    check it; it never checks other languages as English."""
+
+    code: str
+    name: str
+    detected_code: str
+    detected_name: str
+    confidence: float
+
+    @property
+    def checkable(self) -> bool:
+        """Whether proofreading covers this language (English, any variant)."""
+        return self.code.split("-")[0].lower() == "en"
+
+
+def _display_name(code: str) -> str:
+    if code.split("-")[0].lower() == "en":
+        region = code.split("-")[1].upper() if "-" in code else ""
+        return f"English ({region})" if region else "English"
+    try:
+        return language_name(code)
+    except UnsupportedLanguage:
+        return code
+
+
+def check_language_of(requested: str, text: str) -> CheckLanguage:
+    """Detect the text's language; `auto` takes it, a code is echoed as asked (en-GB stays)."""
+    detected, confidence = detect_language(text) if text.strip() else UNDETERMINED
+    if detected == "en":
+        detected = dialect_of(requested) if requested.lower().startswith("en") else "en-US"
+    code = detected if requested.strip().lower() == "auto" else requested.strip()
+    return CheckLanguage(
+        code, _display_name(code), detected, _display_name(detected), round(confidence, 3)
+    )

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="words never flagged as misspelled, besides those added through /v2/words",
     )
+    max_alternatives: int = Field(
+        3, ge=0, description="most sampled alternatives one LibreTranslate request may ask for"
+    )
+    download_retention: float = Field(
+        1800.0, gt=0, description="seconds a /translate_file result stays downloadable"
+    )
     token: SecretStr | None = Field(
         None, description="API token; by default one is generated and kept in the config folder"
     )

@@ -18,6 +18,7 @@ from dragoman.chains.translate import (
     Translator,
     translate_document,
     translate_segments,
+    translate_variant,
 )
 
 from .faults import backend_errors
@@ -54,6 +55,27 @@ async def translate_item(
     """Translate one item, reporting backend faults as BackendUnavailable."""
     with backend_errors(runtime.url("translate")):
         return await translate_document(translator, item)
+
+
+async def alternatives(
+    runtime: Runtime,
+    translator: Translator,
+    item: TranslateRequest,
+    result: TranslationResult,
+    count: int,
+) -> list[str]:
+    """Up to `count` sampled translations of a text item, unlike its translation and each other.
+    None come when the backend cannot sample (pseudo, or a model without per-call options), for
+    HTML (as in LibreTranslate), or when the item itself failed."""
+    if not count or not translator.can_sample or item.format != "text" or result.status == "failed":
+        return []
+    found: list[str] = []
+    with backend_errors(runtime.url("translate")):
+        for _ in range(count):
+            text = await translate_variant(translator, item, result.detected_source)
+            if text is not None and text != result.text and text not in found:
+                found.append(text)
+    return found
 
 
 async def translate_items(

@@ -155,17 +155,33 @@ def test_languagetool_json_labelled_form_and_rule_filters(client) -> None:
     assert [m["rule"]["id"] for m in response.json()["matches"]] == ["DOUBLE_PUNCTUATION"]
 
 
-def test_languagetool_errors_and_languages(client) -> None:
-    assert client.post("/v2/check", data={"language": "en"}).status_code == 422
-    assert (
-        client.post("/v2/check", data={"text": "Hallo", "language": "de-DE"}).json()["error"][
-            "code"
-        ]
-        == "unsupported_language"
-    )
+def test_languagetool_errors_answer_in_languagetools_dialect(client) -> None:
+    response = client.post("/v2/check", data={"language": "en"})
+    assert response.status_code == 400
+    assert response.text == "Error: give the text to check in 'text' or 'data'"
+    too_long = client.post("/v2/check", data={"text": "x " * 300, "language": "en"})
+    assert too_long.status_code == 413 and too_long.text.startswith("Error: ")
     assert {"name": "English (US)", "code": "en", "longCode": "en-US"} in client.get(
         "/v2/languages"
     ).json()
+
+
+def test_languagetool_language_is_honest(client) -> None:
+    german = "Ich habe gestern den Bericht gelesen und er war sehr gut geschrieben."
+    body = client.post("/v2/check", data={"text": german, "language": "auto"}).json()
+    assert body["language"]["code"] == "de" and body["language"]["detectedLanguage"]["code"] == "de"
+    assert body["matches"] == [] and body["warnings"]["incompleteResults"] is True
+    assert "English only" in body["warnings"]["message"]
+    asked = client.post("/v2/check", data={"text": german, "language": "de-DE"}).json()
+    assert asked["language"]["code"] == "de-DE" and asked["matches"] == []
+    british = client.post("/v2/check", data={"text": "I saw the the colour.", "language": "en-GB"})
+    answer = british.json()
+    assert answer["language"]["name"] == "English (GB)" and answer["language"]["code"] == "en-GB"
+    assert answer["warnings"] == {"incompleteResults": False}
+    assert [m["rule"]["id"] for m in answer["matches"]] == ["ENGLISH_WORD_REPEAT_RULE"]
+    assert answer["sentenceRanges"] == [[0, 21]]
+    auto = client.post("/v2/check", data={"text": "I saw the the cat today.", "language": "auto"})
+    assert auto.json()["language"]["code"] == "en-US"
 
 
 def _rule_ids(client, **fields) -> set[str]:
@@ -187,7 +203,7 @@ def test_languagetool_rule_options_change_the_matches(client) -> None:
         "MORFOLOGIK_RULE_EN_US"
     }
     response = client.post("/v2/check", data={"text": "Hi.", "enabledOnly": "true"})
-    assert response.status_code == 422 and "enabledOnly" in response.text
+    assert response.status_code == 400 and "enabledOnly" in response.text
 
 
 def test_the_same_rule_options_on_dragomans_endpoint(client) -> None:
@@ -210,7 +226,7 @@ def test_personal_dictionary_end_to_end(client, tmp_path) -> None:
     assert client.post("/v2/words/delete", data={"word": "zorbify"}).json() == {"deleted": True}
     assert client.get("/v2/words").json() == {"words": []}
     assert "MORFOLOGIK_RULE_EN_US" in _ids(client, text)
-    assert client.post("/v2/words/add", data={"word": "two words"}).status_code == 422
+    assert client.post("/v2/words/add", data={"word": "two words"}).status_code == 400
 
 
 def _ids(client, text: str) -> set[str]:

@@ -152,7 +152,10 @@ def test_libretranslate_languages_and_detect(tmp_path) -> None:
     )
     detected = client.post("/detect", data={"q": "Das ist ein deutscher Satz."}).json()
     assert detected[0]["language"] == "de" and detected[0]["confidence"] > 50
-    assert client.post("/detect", data={"q": " "}).status_code == 422
+    empty = client.post("/detect", data={"q": " "})
+    assert empty.status_code == 400 and empty.json() == {
+        "error": "Invalid request: missing q parameter"
+    }
 
 
 def test_echo_model_changes_nothing(tmp_path) -> None:

@@ -203,7 +203,7 @@ def test_an_8000_token_article_is_checked_with_exact_offsets(runtime: Runtime) -
     assert all(
         0 <= i.offset < i.offset + i.length <= len(article)
         and article[i.offset : i.offset + i.length] == i.text
-        and i.text.strip()
+        and i.length > 0
         and i.sentence in article
         for i in result.issues
     )

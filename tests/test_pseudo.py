@@ -24,3 +24,21 @@ def test_blank_text_is_unchanged() -> None:
 
 def test_is_a_langchain_llm() -> None:
     assert PseudoLocalizer().invoke("abc") == "[àƀç]"
+
+
+def test_printf_and_icu_placeholders_survive() -> None:
+    source = "%s saved %(count)d files (%1$s, %.2f%%) to {folder}; {0} left: {n, plural, one {# file} other {# files}}"
+    out = pseudolocalize(source)
+    for kept in [
+        "%s",
+        "%(count)d",
+        "%1$s",
+        "%.2f%%",
+        "{folder}",
+        "{0}",
+        "{n, plural,",
+        "one {#",
+        "other {#",
+    ]:
+        assert kept in out, kept
+    assert "saved" not in out and "files" not in out and "left" not in out

@@ -28,8 +28,6 @@ def test_every_endpoint_but_health_needs_the_token() -> None:
         ("post", "/v1/translate", {"json": BODY}),
         ("post", "/v1/translate/stream", {"json": BODY}),
         ("post", "/v1/proofread", {"json": {"text": "Hello."}}),
-        ("post", "/translate", {"json": BODY}),
-        ("post", "/v2/check", {"data": {"text": "Hello.", "language": "en"}}),
         ("get", "/v1/models", {}),
         ("get", "/v1/documents/x", {}),
     ]:
@@ -46,8 +44,32 @@ def test_libretranslate_clients_send_api_key() -> None:
     assert c.post("/translate", json={**BODY, "api_key": TOKEN}).json() == {
         "translatedText": "[Ĥàĺĺö Ŵéĺţ]"
     }
-    assert c.post("/translate", data={**BODY, "api_key": TOKEN}).status_code == 200
-    assert c.post("/translate", data={**BODY, "api_key": "nope"}).status_code == 401
+    multipart = {k: (None, v) for k, v in {**BODY, "api_key": TOKEN}.items()}
+    for kw in [
+        {"data": {**BODY, "api_key": TOKEN}},
+        {"files": multipart},
+        {"params": {**BODY, "api_key": TOKEN}},  # deep-translator: all in the query, no body
+        {"json": {**BODY, "apiKey": TOKEN}},  # the npm client's spelling
+    ]:
+        assert c.post("/translate", **kw).status_code == 200, kw
+    # LibreTranslate's dialect: 403 and {"error": "message"} for a missing or wrong key.
+    for kw in [{"data": {**BODY, "api_key": "nope"}}, {"json": BODY}]:
+        response = c.post("/translate", **kw)
+        assert response.status_code == 403 and "api_key" in response.json()["error"]
+
+
+def test_metadata_is_open_and_languagetool_takes_its_api_key() -> None:
+    c = client()
+    for path in ["/languages", "/frontend/settings", "/v2/languages", "/v2/info"]:
+        assert c.get(path).status_code == 200, path
+    check = {"text": "I saw the the cat.", "language": "en-US"}
+    # LanguageTool's dialect: a missing or wrong key is 403, and the error is plain text.
+    refused = c.post("/v2/check", data=check)
+    assert refused.status_code == 403 and refused.text.startswith("Error: ")
+    assert c.post("/v2/check", data={**check, "apiKey": "nope"}).status_code == 403
+    signed = {**check, "username": "me@example.org", "apiKey": TOKEN}
+    assert c.post("/v2/check", data=signed).status_code == 200
+    assert c.get("/v2/check", params=signed).status_code == 200
 
 
 def test_web_page_takes_the_token_once_into_a_strict_cookie() -> None:
@@ -62,10 +84,10 @@ def test_web_page_takes_the_token_once_into_a_strict_cookie() -> None:
 
 def test_languagetool_may_be_opened_only_on_loopback() -> None:
     check = {"text": "I saw the the cat.", "language": "en"}
-    assert client().post("/v2/check", data=check).status_code == 401
+    assert client().post("/v2/check", data=check).status_code == 403
     assert client(open_languagetool=True).post("/v2/check", data=check).status_code == 200
     lan = client(open_languagetool=True, host="0.0.0.0")
-    assert lan.post("/v2/check", data=check).status_code == 401
+    assert lan.post("/v2/check", data=check).status_code == 403
 
 
 def test_token_is_generated_once_and_private(monkeypatch, tmp_path) -> None:

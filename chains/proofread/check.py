@@ -114,6 +114,16 @@ def _sentence_at(sentences: list[_Sentence], region: int, offset: int) -> str:
     return ""
 
 
+def _sentence_spans(parsed: _Parsed) -> list[tuple[int, int]]:
+    """Each sentence's span in the input, from its first to its last character that is there."""
+    spans = []
+    for s in parsed.sentences:
+        origins = [o for o in parsed.regions[s.region].origins[s.start : s.end] if o >= 0]
+        if origins:
+            spans.append((origins[0], origins[-1] + 1))
+    return spans
+
+
 def _overlaps(a: Issue, b: Issue) -> bool:
     return a.offset < b.offset + b.length and b.offset < a.offset + a.length
 
@@ -155,6 +165,7 @@ async def proofread_stream(
         raise InputError(f"unknown checks {unknown}; expected some of: {', '.join(CHECKS)}")
     parsed = _parse(text, fmt, options, layers.nlp)
     result.sentences = len(parsed.sentences)
+    result.sentence_spans = _sentence_spans(parsed)
     found = _deterministic(parsed, options, layers.linter)
     if layers.corrector is not None and parsed.passives:
         found = await _with_rewrites(found, parsed, layers.corrector)

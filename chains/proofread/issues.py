@@ -35,3 +35,4 @@ class ProofreadResult:
     issues: list[Issue] = field(default_factory=list)
     sentences: int = 0
     dropped_ungrounded: int = 0
+    sentence_spans: list[tuple[int, int]] = field(default_factory=list)  # input offsets

@@ -72,6 +72,11 @@ class Taxonomy:
         entry = self._model.get(kind) or self._model.get(kind.split(":")[0]) or self._model["OTHER"]
         return RuleName("MODEL_" + kind.replace(":", "_"), entry["category"], entry["description"])
 
+    def listed(self) -> list[RuleName]:
+        """Dragoman's own rules and the model's correction types (Harper's are named as found)."""
+        own = [self.own(rule_id) for rule_id in self._own]
+        return own + [self.model(kind) for kind in self._model]
+
     def urls(self, rule_id: str) -> list[str]:
         """Pages that explain `rule_id`: LanguageTool's, where the rule is LanguageTool's own."""
         return [RULE_PAGE.format(id=rule_id)] if rule_id in self.lt_ids else []

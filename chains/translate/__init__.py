@@ -7,6 +7,7 @@ from .document import (
     plan_document,
     translate_document,
     translate_segments,
+    translate_variant,
 )
 from .engine import Translator
 from .job import Job, Memory, TranslateOptions
@@ -33,4 +34,5 @@ __all__ = [
     "single_prompt",
     "translate_document",
     "translate_segments",
+    "translate_variant",
 ]

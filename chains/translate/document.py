@@ -10,9 +10,9 @@ from typing import Any, Protocol
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from ..detect import detect_language
+from ..detect import UNDETERMINED, detect_language, identify
 from ..formats import parse_text
-from ..languages import normalize_code
+from ..languages import normalize_code, primary
 from ..markup.inline import text_of
 from ..markup.segment import Segment
 from .engine import Job, Translator
@@ -54,7 +54,7 @@ def _detect_source(doc: Segmented, source: str) -> tuple[str, float]:
 def _already(text: str, target: str) -> bool:
     if len(text) < _DETECT_MIN_CHARS:
         return False
-    language, probability = detect_language(text)
+    language, probability = identify(text)
     return language == target and probability >= _SURE
 
 
@@ -83,7 +83,7 @@ def _groups(doc: Segmented, asked: str, source: str, target: str) -> dict[str, l
     for segment in doc.segments:
         text = text_of(segment.nodes)
         if len(text) >= _DETECT_MIN_CHARS:
-            language, probability = detect_language(text)
+            language, probability = identify(text)
             if language != target and probability >= _SURE:
                 groups.setdefault(language, []).append(segment)
     return groups
@@ -99,16 +99,19 @@ async def translate_segments(
 ) -> TranslationResult:
     """Translate a parsed document in place, leaving text already in the target language alone."""
     target = normalize_code(target)
-    if not doc.segments:
-        return TranslationResult(normalize_code(source) if source != "auto" else target)
+    if not doc.segments:  # nothing to translate, and no language to tell
+        if source == "auto":
+            return TranslationResult(UNDETERMINED[0], confidence=UNDETERMINED[1])
+        return TranslationResult(normalize_code(source))
     detected, confidence = _detect_source(doc, source)
     groups = _groups(doc, source, detected, target)
     todo = [segment for segments in groups.values() for segment in segments]
     translator.report(len(doc.segments) - len(todo))
 
     def is_foreign(text: str) -> bool:
-        language, probability = detect_language(text)
-        return len(text) >= 20 and language != target and probability >= _SURE
+        language, probability = identify(text)
+        # Detection knows no variants: Traditional Chinese is detected as zh, pt-BR as pt.
+        return len(text) >= 20 and language != primary(target) and probability >= _SURE
 
     note = notes(context, glossary)
     outcomes = []
@@ -137,6 +140,27 @@ async def translate_document(
     )
     result.text = doc.render() if result.applied else request.text
     return result
+
+
+async def translate_variant(
+    translator: Translator, request: TranslateRequest, source: str
+) -> str | None:
+    """Another translation of a text item from `source` (already detected), every segment
+    sampled anew; None when the model cannot sample or an answer is rejected."""
+    if not translator.can_sample:
+        return None
+    doc = parse_text(request.format, request.text)
+    job = Job(
+        normalize_code(source),
+        normalize_code(request.target),
+        notes(request.context, request.glossary),
+    )
+    for segment in doc.segments:
+        nodes = await translator.sample(segment, job)
+        if nodes is None:
+            return None
+        segment.apply(nodes)
+    return doc.render()
 
 
 def build_translate_chain(translator: Translator) -> Runnable:

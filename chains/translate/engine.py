@@ -96,6 +96,21 @@ class Translator:
         if self.progress is not None and count:
             self.progress(count)
 
+    @property
+    def can_sample(self) -> bool:
+        """Whether the model takes a per-call temperature, so that answers can be sampled."""
+        return self.profile.max_tokens_param is not None
+
+    async def sample(self, segment: Segment, job: Job) -> list[Node] | None:
+        """One translation of `segment` sampled at the retry temperature, past the memory (an
+        alternative, not the translation); None when the answer is rejected."""
+        budget = self.budget(segment.text)
+        options = {"temperature": self.options.retry_temperature}
+        outcome, _ = self._try(
+            segment, await self._single(segment.text, job, budget, **options), job, "ok"
+        )
+        return None if outcome is None else outcome.nodes
+
     def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
         """The prompts a first pass would send for `segments` (for dry runs)."""
         unique = list({s.text: s for s in segments}.values())

@@ -8,8 +8,17 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.llms import LLM
 
-# Placeholders the markup pipeline gives models: <b1>, </b1>, <x2/>; they pass through untouched.
-_PLACEHOLDER = re.compile(r"</?[a-z]+\d+\s*/?>")
+# What passes through untouched: the markup pipeline's placeholders (<b1>, </b1>, <x2/>), printf
+# and Python format specifiers (%s, %1$s, %(name)s, %.2f, %%), and ICU / str.format arguments
+# ({count}, {0}, {n, number}, the head and keys of {n, plural, one {…} other {…}}), so that a
+# gettext or ICU catalogue comes back usable.
+KEPT = re.compile(  # public: tests strip what it keeps
+    r"</?[a-z]+\d+\s*/?>"
+    r"|%(?:\d+\$)?(?:\([^()\s]+\))?[-+#0]*(?:\d+|\*)?(?:\.\d+)?(?:hh?|ll?)?[diouxXeEfFgGcrsa%@]"
+    r"|\{\s*\w+\s*(?:,\s*\w+\s*)?\}"
+    r"|\{\s*\w+\s*,\s*(?:plural|select|selectordinal)\s*,"
+    r"|(?:=\d+|\b(?:zero|one|two|few|many|other))(?=\s*\{)"
+)
 _ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "àƀçđéƒĝĥîĵķĺɱñöþǫŕšţûṽŵẋýžÀƁÇĐÉƑĜĤÎĴĶĹṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
@@ -22,7 +31,7 @@ def pseudolocalize(text: str) -> str:
     if not core:
         return text
     pieces, last = [], 0
-    for match in _PLACEHOLDER.finditer(core):
+    for match in KEPT.finditer(core):
         pieces.append(core[last : match.start()].translate(_ACCENTED))
         pieces.append(match.group())
         last = match.end()

@@ -14,14 +14,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from dragoman.chains import InputError
-from dragoman.chains.proofread import CHECKS, Category, Issue, RuleFilter, taxonomy
+from dragoman.chains.proofread import CHECKS, Category, Issue, ProofreadResult, RuleFilter, taxonomy
 
-from .. import __version__
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
-from ..proofreading import check_language, check_size, proofread_options, run_proofread
+from ..proofreading import check_language_of, check_size, proofread_options, run_proofread
+from .languagetool_info import TAG, software
 
-router = APIRouter(tags=["LanguageTool"])
+router = APIRouter(tags=[TAG])
 _CONTEXT = 40  # characters of context on each side, as LanguageTool gives
 
 
@@ -115,12 +115,12 @@ def _match(issue: Issue, document: str, start: int, end: int) -> dict[str, Any]:
     }
 
 
+@router.get("/v2/check")
 @router.post("/v2/check")
 async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) -> dict[str, Any]:
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))
-    check_language(fields.language)
-    options = proofread_options(runtime, list(CHECKS), fields.language, fields.rule_filter())
+    rules = fields.rule_filter()
     if fields.data is not None:
         document, plain, origins = plain_from_annotation(fields.data)
     elif fields.text is not None:
@@ -128,30 +128,43 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         origins = list(range(len(plain)))
     else:
         raise InputError("give the text to check in 'text' or 'data'")
-    check_size(runtime, plain)
-    async with admission.slot(runtime.settings.request_deadline):
-        result = await run_proofread(runtime, plain, "text", options)
+    language = check_language_of(fields.language, plain)
+    options = proofread_options(runtime, list(CHECKS), language.code, rules)
+    result = ProofreadResult()  # LanguageTool answers empty or markup-only text with no matches
+    if plain.strip() and language.checkable:
+        check_size(runtime, plain)
+        async with admission.slot(runtime.settings.request_deadline):
+            result = await run_proofread(runtime, plain, "text", options)
     matches = []
     for issue in result.issues:
         span = origins[issue.offset : issue.offset + issue.length]
         if not span or -1 in span:
             continue
         matches.append(_match(issue, document, span[0], span[-1] + 1))
+    sentence_ranges = [
+        (kept[0], kept[-1] + 1)
+        for start, end in result.sentence_spans
+        if (kept := [o for o in origins[start:end] if o >= 0])
+    ]
+    warnings: dict[str, Any] = {"incompleteResults": not language.checkable}
+    if not language.checkable:
+        warnings["message"] = f"{language.name} is not checked: Dragoman proofreads English only"
     return {
-        "software": {
-            "name": "Dragoman",
-            "version": __version__,
-            "apiVersion": 1,
-            "premium": False,
-            "status": "",
-        },
-        "warnings": {"incompleteResults": False},
+        "software": software(),
+        "warnings": warnings,
         "language": {
-            "name": "English",
-            "code": "en-US",
-            "detectedLanguage": {"name": "English", "code": "en-US", "confidence": 1.0},
+            "name": language.name,
+            "code": language.code,
+            "detectedLanguage": {
+                "name": language.detected_name,
+                "code": language.detected_code,
+                "confidence": language.confidence,
+            },
         },
         "matches": matches,
+        "sentenceRanges": [
+            [utf16(document, start), utf16(document, end)] for start, end in sentence_ranges
+        ],
     }
 
 

@@ -1,24 +1,37 @@
 """LibreTranslate-compatible endpoints, so existing LibreTranslate clients work unchanged.
 
 Contract: https://libretranslate.com/docs — `POST /translate` with `q` (string or list),
-`source` (may be `auto`), `target`, `format` (text|html), `api_key`; `GET /languages`;
-`POST /detect`. Bodies may be JSON or form-encoded.
+`source` (may be `auto`), `target`, `format` (text|html), `alternatives`, `api_key`;
+`GET /languages`; `POST /detect`; `GET /frontend/settings`; `POST /suggest`. Parameters come in
+the query string or a JSON, urlencoded or multipart body (services.forms); errors answer
+{"error": "message"} with 400 for bad input and 403 for a bad key (services.errormap).
+Files: services.routes.libretranslate_files.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from dragoman.chains import InputError, detect_language, language_names
+from dragoman.chains import FILE_FORMATS, InputError, detect_language, language_names
 
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
+from ..errors import Forbidden
 from ..forms import read_fields, validated
-from ..translation import item_requests, translate_items
+from ..translation import alternatives, item_requests, translate_items
 
-router = APIRouter(tags=["LibreTranslate"])
+TAG = "LibreTranslate"
+router = APIRouter(tags=[TAG])
+# The codes LibreTranslate lists where Dragoman's differ; the reverse (and the older zt, pb)
+# are aliases in prompts/languages.toml.
+_LIBRETRANSLATE_CODES = {"zh": "zh-Hans", "zh-TW": "zh-Hant"}
+
+
+def libretranslate_code(code: str) -> str:
+    """A Dragoman language code as LibreTranslate lists it."""
+    return _LIBRETRANSLATE_CODES.get(code, code)
 
 
 class LibreTranslateBody(BaseModel):
@@ -29,7 +42,7 @@ class LibreTranslateBody(BaseModel):
     target: str
     format: Literal["text", "html"] = "text"
     api_key: str | None = None
-    alternatives: int = Field(0, ge=0)
+    alternatives: int = 0
 
 
 class DetectedLanguage(BaseModel):
@@ -44,6 +57,7 @@ class LibreTranslateResponse(BaseModel):
 
     translatedText: str | list[str]  # noqa: N815 - LibreTranslate's field name
     detectedLanguage: DetectedLanguage | list[DetectedLanguage] | None = None  # noqa: N815
+    alternatives: list[str] | list[list[str]] | None = None
 
 
 class Language(BaseModel):
@@ -54,9 +68,17 @@ class Language(BaseModel):
     targets: list[str]
 
 
-def _detected(text: str) -> DetectedLanguage:
-    language, probability = detect_language(text)
-    return DetectedLanguage(confidence=round(probability * 100, 1), language=language)
+def _detected(code: str, probability: float) -> DetectedLanguage:
+    return DetectedLanguage(
+        confidence=round(probability * 100, 1), language=libretranslate_code(code)
+    )
+
+
+def _wanted_alternatives(body: LibreTranslateBody, limit: int) -> int:
+    """LibreTranslate's rule: below zero counts as none, above the server's limit is refused."""
+    if body.alternatives > limit:
+        raise InputError(f"Invalid request: alternatives parameter must be <= {limit}")
+    return max(0, body.alternatives)
 
 
 @router.post("/translate", response_model=LibreTranslateResponse, response_model_exclude_none=True)
@@ -65,26 +87,31 @@ async def translate(
 ) -> LibreTranslateResponse:
     """Translate like LibreTranslate does, keeping HTML markup when format is html."""
     body = validated(LibreTranslateBody, await read_fields(request))
+    count = _wanted_alternatives(body, runtime.settings.max_alternatives)
     items = item_requests(runtime.settings, body.q, body.target, body.source, body.format)
     async with admission.slot(runtime.settings.request_deadline):
         results = await translate_items(runtime, translator, items, request.is_disconnected)
+        variants = [
+            await alternatives(runtime, translator, item, result, count)
+            for item, result in zip(items, results, strict=True)
+        ]
+    one = isinstance(body.q, str)
     texts = [r.text for r in results]
     detected = None
     if body.source == "auto":
-        found = [
-            DetectedLanguage(confidence=round(r.confidence * 100, 1), language=r.detected_source)
-            for r in results
-        ]
-        detected = found[0] if isinstance(body.q, str) else found
+        found = [_detected(r.detected_source, r.confidence) for r in results]
+        detected = found[0] if one else found
     return LibreTranslateResponse(
-        translatedText=texts[0] if isinstance(body.q, str) else texts, detectedLanguage=detected
+        translatedText=texts[0] if one else texts,
+        detectedLanguage=detected,
+        alternatives=(variants[0] if one else variants) if count else None,
     )
 
 
 @router.get("/languages", response_model=list[Language])
 def languages() -> list[Language]:
-    """Every supported language; any of them translates into any other."""
-    names = language_names()
+    """Every supported language, by LibreTranslate's codes; any translates into any other."""
+    names = {libretranslate_code(c): n for c, n in language_names().items()}
     return [
         Language(code=c, name=n, targets=[t for t in names if t != c]) for c, n in names.items()
     ]
@@ -92,9 +119,34 @@ def languages() -> list[Language]:
 
 @router.post("/detect", response_model=list[DetectedLanguage])
 async def detect(request: Request) -> list[DetectedLanguage]:
-    """Detect the language of `q`, best guess first."""
-    fields = await read_fields(request)
-    text = fields.get("q")
+    """Detect the language of `q`, best guess first (text without letters: en at 0, as there)."""
+    text = (await read_fields(request)).get("q")
     if not isinstance(text, str) or not text.strip():
-        raise InputError("q is empty: give the text whose language to detect")
-    return [_detected(text)]
+        raise InputError("Invalid request: missing q parameter")
+    return [_detected(*detect_language(text))]
+
+
+@router.get("/frontend/settings")
+def frontend_settings(runtime: RuntimeDep) -> dict[str, Any]:
+    """The limits and features LibreTranslate's clients read before translating."""
+    settings = runtime.settings
+    extensions = [e for f in FILE_FORMATS.values() if f.translated for e in f.extensions]
+    return {
+        "charLimit": settings.max_chars,
+        "frontendTimeout": int(settings.request_deadline * 1000),
+        "apiKeys": True,
+        "keyRequired": True,  # every request but this metadata needs the token as api_key
+        "suggestions": False,
+        "filesTranslation": True,
+        "supportedFilesFormat": extensions,
+        "language": {
+            "source": {"code": "auto", "name": "Auto Detect"},
+            "target": {"code": "en", "name": language_names()["en"]},
+        },
+    }
+
+
+@router.post("/suggest")
+async def suggest() -> dict[str, bool]:
+    """Refuse as LibreTranslate does with suggestions off: Dragoman keeps no suggestions."""
+    raise Forbidden("Suggestions are disabled on this server.")

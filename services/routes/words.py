@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from ..deps import RuntimeDep
 from ..forms import read_fields, validated
+from .languagetool_info import TAG
 
-router = APIRouter(tags=["LanguageTool"])
+router = APIRouter(tags=[TAG])
 
 
 class WordFields(BaseModel):

@@ -1,0 +1,95 @@
+"""Real LanguageTool clients, unchanged, against a Dragoman server on loopback (pseudo backend).
+
+Neither client can send a key, so the server runs as their users run it: with
+`open_languagetool` on a loopback address."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dragoman.services.app import create_app
+from dragoman.services.settings import Settings
+
+TEXT = "I saw the the cat."
+
+
+@pytest.fixture
+def url(live_app, tmp_path) -> str:
+    settings = Settings(
+        backend="pseudo", data_dir=tmp_path / "data", warm_up=False, open_languagetool=True
+    )
+    return live_app(create_app(settings))
+
+
+def flagged(text: str, matches) -> list[str]:
+    return [text[m.offset : m.offset + m.error_length] for m in matches]
+
+
+def test_language_tool_python_remote_server(url) -> None:
+    import language_tool_python
+
+    with language_tool_python.LanguageTool("en-US", remote_server=url) as tool:
+        assert flagged(TEXT, tool.check(TEXT)) == ["the the"]
+        assert tool.correct(TEXT) == "I saw the cat."
+        # Empty and whitespace-only texts: no matches (it used to fail with KeyError: 'matches').
+        assert tool.check("") == [] and tool.check("   \n ") == []
+        rule = tool.check(TEXT)[0].rule_id
+        tool.disabled_rules = {rule}
+        assert tool.check(TEXT) == []
+
+
+def test_language_tool_python_disable_spellchecking(url) -> None:
+    import language_tool_python
+
+    text = "I saw teh cat."
+    with language_tool_python.LanguageTool("en-US", remote_server=url) as tool:
+        assert "teh" in flagged(text, tool.check(text))
+        tool.disable_spellchecking()
+        assert "teh" not in flagged(text, tool.check(text))
+
+
+def test_pylanguagetool_api_and_cli(url, tmp_path) -> None:
+    with warnings.catch_warnings():  # its package imports the deprecated pkg_resources
+        warnings.simplefilter("ignore", UserWarning)
+        from pylanguagetool import api
+
+    answer = api.check(TEXT, api_url=f"{url}/v2/", lang="en-US")
+    assert [TEXT[m["offset"] : m["offset"] + m["length"]] for m in answer["matches"]] == ["the the"]
+    assert api.check("", api_url=f"{url}/v2/", lang="en-US")["matches"] == []
+    assert "en-US" in {language["longCode"] for language in api.get_languages(f"{url}/v2/")}
+    page = tmp_path / "page.txt"
+    page.write_text(TEXT + "\n", encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "pylanguagetool"), "--no-color"]
+    done = subprocess.run(
+        [*command, "-a", f"{url}/v2/", "-l", "en-US", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 1), done.stderr  # it exits 1 when it found problems
+    assert "the the" in done.stdout and f"Text checked by {url}/v2/" in done.stdout
+
+
+def test_ltex_style_requests(url) -> None:
+    """A form labelled JSON carrying AnnotatedText, markup-only documents included."""
+    headers = {"Content-Type": "application/json"}
+
+    def check(annotation: list[dict[str, str]]) -> httpx.Response:
+        data = json.dumps({"annotation": annotation})
+        form = httpx.QueryParams({"data": data, "language": "en-US"})
+        return httpx.post(f"{url}/v2/check", content=str(form), headers=headers)
+
+    markup_only = check([{"markup": "\\begin{document}"}, {"markup": "\\end{document}"}])
+    assert markup_only.status_code == 200 and markup_only.json()["matches"] == []
+    document = [{"markup": "\\section{"}, {"text": TEXT}, {"markup": "}"}]
+    matches = check(document).json()["matches"]
+    assert [("\\section{" + TEXT)[m["offset"] : m["offset"] + m["length"]] for m in matches] == [
+        "the the"
+    ]
