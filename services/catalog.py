@@ -84,6 +84,7 @@ class ResolvedModel:
     preset: Preset
     model: str
     base_url: str | None
+    base_urls: tuple[str, ...] = ()  # every server of the pool; base_url is the first
 
     @property
     def driver(self) -> str:
@@ -97,6 +98,7 @@ class ResolvedModel:
             "backend": self.backend_name,
             "model": self.model,
             "url": self.base_url,
+            "urls": list(self.base_urls),
             "prompt_style": self.preset.prompt_style,
         }
 
@@ -120,7 +122,11 @@ def resolve_model(task: str, settings: Settings, catalog: Catalog | None = None)
     preset_name = preset_name or backend.default_presets[task]
     preset = catalog.presets[preset_name]
     model = settings.model or preset.models.get(backend_name, preset.model)
-    base_url = (settings.base_url or backend.base_url or "").rstrip("/") or None
+    urls = [url.rstrip("/") for url in settings.base_urls if url.strip()]
+    base_url = (
+        urls[0] if urls else (settings.base_url or backend.base_url or "").rstrip("/") or None
+    )
     if backend.driver in ("openai", "ollama") and not base_url:
         raise ConfigError(f"backend {backend_name!r} needs a base URL (--base-url)")
-    return ResolvedModel(task, preset_name, backend_name, backend, preset, model, base_url)
+    pool = tuple(urls) if urls else (base_url,) if base_url else ()
+    return ResolvedModel(task, preset_name, backend_name, backend, preset, model, base_url, pool)

@@ -80,7 +80,12 @@ def serve(
     settings = _settings(backend, base_url, model, host=host, port=port)
     runtime = Runtime(settings)
     err.print("checking model backends ...")
-    runtime.check_backends()
+    # Services start in any order: a server that is not up yet makes the service degraded, not
+    # absent; requests get 503 until it answers. Configuration errors still stop here.
+    for url, detail in runtime.unreachable().items():
+        err.print(
+            f"[yellow]warning:[/] {url} does not answer ({detail}); serving degraded until it does"
+        )
     for task, resolved in runtime.resolved.items():
         err.print(
             f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})"

@@ -21,12 +21,15 @@ from .dictionary import Dictionary
 from .faults import as_backend_error
 from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
+from .llm.pool import ServerPool
 from .memory import SqliteMemory
 from .nlp import english_nlp, errant_annotator, harper_linter
 from .settings import Settings
 
 _SLOTS_RETRY = 5.0  # seconds between asks for the slots of a server that did not answer
-ModelFactory = Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]
+ModelFactory = Callable[
+    [ResolvedModel, Settings, Recorder | None, ServerPool | None], BaseLanguageModel
+]
 
 
 def translate_options(
@@ -61,6 +64,12 @@ class Runtime:
         self._slots: dict[str, int] = {}
         self._counters: dict[str, Callable[[str], int] | None] = {}
         self._slots_probed: dict[str, float] = {}
+        # The servers of each task that talks to servers: requests go to the least busy one.
+        self.pools = {
+            task: ServerPool(resolved.base_urls, settings.server_retry)
+            for task, resolved in self.resolved.items()
+            if resolved.base_urls
+        }
         # One gate per task: every request's model calls share the backend's slots.
         self.gates = {task: CallGate(partial(self.slots, task, probe=False)) for task in TASKS}
         self.memory = (
@@ -73,7 +82,7 @@ class Runtime:
         with self._lock:
             if task not in self._models:
                 self._models[task] = self._factory(
-                    self.resolved[task], self.settings, self._recorder
+                    self.resolved[task], self.settings, self._recorder, self.pools.get(task)
                 )
             return self._models[task]
 
@@ -105,21 +114,26 @@ class Runtime:
         )
 
     def slots(self, task: str, probe: bool = True) -> int:
-        """Model calls to run at once: `parallel` if set, else the server's slots, else 1.
-        Asking the server is blocking I/O: gates on the event loop read with `probe=False`, and
-        the thread that builds a request's translator (or /health) asks for them."""
+        """Model calls to run at once: `parallel` if set, else the slots of the servers that are
+        up (each as its /props says, or `server_slots`, else 1). Asking servers is blocking I/O:
+        gates on the event loop read with `probe=False`, and the thread that builds a request's
+        translator (or /health) asks for them."""
         if self.settings.parallel is not None:
             return self.settings.parallel
-        if task in self._slots or not probe:
-            return self._slots.get(task, 1)
-        # Ask again at most every few seconds while the server is not up yet.
-        if time.monotonic() - self._slots_probed.get(task, -_SLOTS_RETRY) >= _SLOTS_RETRY:
+        pool = self.pools.get(task)
+        if pool is None:
+            return 1
+        unknown = [s for s in pool.servers if s.url not in self._slots]
+        due = time.monotonic() - self._slots_probed.get(task, -_SLOTS_RETRY) >= _SLOTS_RETRY
+        if probe and unknown and due:  # ask servers not heard from at most every few seconds
             self._slots_probed[task] = time.monotonic()
-            found = probe_slots(self.resolved[task])
-            if found is not None:
-                self._slots[task] = found
-                return found
-        return 1
+            for server in unknown:
+                found = self.settings.server_slots.get(server.url) or probe_slots(
+                    self.resolved[task], server.url
+                )
+                if found:
+                    self._slots[server.url] = server.slots = found
+        return pool.up_slots()
 
     def url(self, task: str) -> str:
         """Name where the backend of `task` lives, for error messages."""
@@ -180,10 +194,26 @@ class Runtime:
         harper_linter("en-US")
         errant_annotator()
 
+    def unreachable(self) -> dict[str, str]:
+        """Prepare local models, then probe every server: those that do not answer, and why."""
+        self.warm_up()
+        return self.unreachable_now()
+
+    def unreachable_now(self) -> dict[str, str]:
+        """Probe every server (blocking I/O): those that do not answer, and why."""
+        away: dict[str, str] = {}
+        for task, resolved in self.resolved.items():
+            pool = self.pools.get(task)
+            for server in pool.servers if pool else [None]:
+                url = server.url if server else None
+                probe = probe_backend(resolved, self.settings, url)
+                if not probe.reachable:
+                    away[url or self.url(task)] = probe.detail
+                    if pool and server:
+                        pool.mark_down(server, probe.detail)
+        return away
+
     def check_backends(self) -> None:
         """Prepare local models and check remote backends answer; raise on the first that fails."""
-        self.warm_up()
-        for task, resolved in self.resolved.items():
-            probe = probe_backend(resolved, self.settings)
-            if not probe.reachable:
-                raise BackendUnavailable(self.url(task), probe.detail)
+        for url, detail in self.unreachable().items():
+            raise BackendUnavailable(url, detail)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -34,6 +35,17 @@ class Settings(BaseSettings):
     backend: str | None = Field(None, description="backend for every task (overrides the presets')")
     base_url: str | None = Field(
         None, description="URL of the backend's API (overrides the default)"
+    )
+    base_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="a pool of servers of one model, comma-separated; overrides base_url",
+    )
+    server_slots: dict[str, int] = Field(
+        default_factory=dict,
+        description="requests in flight per server URL, for servers that cannot say (default 1)",
+    )
+    server_retry: float = Field(
+        5.0, gt=0, description="seconds before a server that failed is tried again"
     )
     model: str | None = Field(
         None, description="model name for the backend; for `embedded`, a path to a GGUF file"
@@ -102,6 +114,14 @@ class Settings(BaseSettings):
     max_queue: int = Field(16, ge=0, description="requests waiting for the model before 429s")
     request_deadline: float = Field(600.0, gt=0, description="seconds a request may take at most")
     backend_retries: int = Field(2, ge=0, le=10, description="retries after a backend fault")
+
+    @field_validator("base_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        """DRAGOMAN_BASE_URLS is a comma-separated list."""
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(

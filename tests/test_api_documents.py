@@ -22,7 +22,7 @@ def app_for(data_dir, model=None) -> TestClient:
         settings = Settings(backend="pseudo", data_dir=data_dir, warm_up=False)
         return TestClient(create_app(settings), raise_server_exceptions=False, headers=AUTH)
     settings = Settings(backend="llama-server", data_dir=data_dir, warm_up=False, batch_segments=1)
-    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    runtime = Runtime(settings, model_factory=lambda *_: model)
     return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 
 

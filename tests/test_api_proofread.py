@@ -40,7 +40,7 @@ def client(tmp_path) -> TestClient:
     settings = Settings(
         backend="llama-server", data_dir=tmp_path, warm_up=False, max_proofread_chars=500
     )
-    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    runtime = Runtime(settings, model_factory=lambda *_: model)
     return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 
 

@@ -28,7 +28,7 @@ def upper(text: str) -> str:
 def make_client(tmp_path, model=None, **settings) -> tuple[TestClient, RecordingChatModel]:
     model = model or RecordingChatModel(reply=segment_replier(to_english))
     config = Settings(backend="llama-server", data_dir=tmp_path / "data", warm_up=False, **settings)
-    runtime = Runtime(config, model_factory=lambda resolved, settings, recorder: model)
+    runtime = Runtime(config, model_factory=lambda *_: model)
     return TestClient(
         create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH
     ), model

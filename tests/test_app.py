@@ -12,7 +12,7 @@ from tests.fakes import FakeOpenAIServer, free_port
 
 
 def client_for(settings: Settings, model=None) -> TestClient:
-    factory = (lambda resolved, settings, recorder: model) if model else None
+    factory = (lambda *_: model) if model else None
     runtime = Runtime(settings, model_factory=factory) if factory else Runtime(settings)
     return TestClient(create_app(runtime=runtime), raise_server_exceptions=False, headers=AUTH)
 

@@ -27,7 +27,7 @@ def test_disconnect_cancels_remaining_items(tmp_path, live_app) -> None:
 
     model = RecordingChatModel(reply=segment_replier(held_upper))
     settings = Settings(backend="llama-server", data_dir=tmp_path, warm_up=False, memory=False)
-    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    runtime = Runtime(settings, model_factory=lambda *_: model)
     app = create_app(runtime=runtime)
     items = [f"Beitrag Nummer {n} im Forum." for n in range(12)]
     url = live_app(app)

@@ -16,32 +16,44 @@ from ..catalog import ResolvedModel
 from ..settings import Settings
 from .dryrun import Recorder, RecordingTransport
 from .embedded import LlamaCppCompletion, gguf_path, is_loaded, make_embedded_model
+from .pool import PoolTransport, ServerPool
 from .pseudo import PseudoLocalizer
 
 # Default cap on generated tokens; chains lower it per call from the input's length.
 MAX_TOKENS = 1024
 
 
-def _http_clients(
-    settings: Settings, recorder: Recorder | None
-) -> tuple[httpx.Client, httpx.AsyncClient]:
-    transport = RecordingTransport(recorder) if recorder else None
-    timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
+def _transport(
+    resolved: ResolvedModel, recorder: Recorder | None, pool: ServerPool | None
+) -> PoolTransport | RecordingTransport:
+    if recorder is not None:
+        return RecordingTransport(recorder)
     # No pooled connections for async calls: the service calls models from more than one event
     # loop (proofreading runs in worker threads), and a pooled socket belongs to the loop that
     # opened it. A loopback connect costs far less than any model call.
-    single_use = httpx.Limits(max_keepalive_connections=0)
+    single_use = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
+    pool = pool or ServerPool(resolved.base_urls, retry_after=0)
+    return PoolTransport(pool, resolved.base_url or "", asynchronous=single_use)
+
+
+def _http_clients(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None, pool: ServerPool | None
+) -> tuple[httpx.Client, httpx.AsyncClient]:
+    transport = _transport(resolved, recorder, pool)
+    timeout = httpx.Timeout(settings.request_timeout, connect=5.0)
     return (
         httpx.Client(timeout=timeout, transport=transport),
-        httpx.AsyncClient(timeout=timeout, transport=transport, limits=single_use),
+        httpx.AsyncClient(timeout=timeout, transport=transport),
     )
 
 
-def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+def _make_openai(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None, pool: ServerPool | None
+):
     # Base models continue text on /v1/completions; instruct models get chat completions.
     from langchain_openai import ChatOpenAI, OpenAI
 
-    sync_client, async_client = _http_clients(settings, recorder)
+    sync_client, async_client = _http_clients(resolved, settings, recorder, pool)
     key = settings.api_key.get_secret_value() if settings.api_key else "no-key"
     common = {
         "model": resolved.model,
@@ -64,10 +76,12 @@ def _make_openai(resolved: ResolvedModel, settings: Settings, recorder: Recorder
     return ChatOpenAI(**common, stop=stop, stream_usage=True)
 
 
-def _make_ollama(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+def _make_ollama(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None, pool: ServerPool | None
+):
     from langchain_ollama import ChatOllama
 
-    transport = {"transport": RecordingTransport(recorder)} if recorder else {}
+    transport = {"transport": _transport(resolved, recorder, pool)}
     return ChatOllama(
         model=resolved.model,
         base_url=resolved.base_url,
@@ -79,15 +93,22 @@ def _make_ollama(resolved: ResolvedModel, settings: Settings, recorder: Recorder
     )
 
 
-def _make_embedded(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+def _make_embedded(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None, pool: ServerPool | None
+):
     return make_embedded_model(resolved, settings, recorder)
 
 
-def _make_pseudo(resolved: ResolvedModel, settings: Settings, recorder: Recorder | None):
+def _make_pseudo(
+    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None, pool: ServerPool | None
+):
     return PseudoLocalizer()
 
 
-DRIVERS: dict[str, Callable[[ResolvedModel, Settings, Recorder | None], BaseLanguageModel]] = {
+Driver = Callable[
+    [ResolvedModel, Settings, Recorder | None, "ServerPool | None"], BaseLanguageModel
+]
+DRIVERS: dict[str, Driver] = {
     "openai": _make_openai,
     "ollama": _make_ollama,
     "llama-cpp": _make_embedded,
@@ -96,10 +117,14 @@ DRIVERS: dict[str, Callable[[ResolvedModel, Settings, Recorder | None], BaseLang
 
 
 def make_chat_model(
-    resolved: ResolvedModel, settings: Settings, recorder: Recorder | None = None
+    resolved: ResolvedModel,
+    settings: Settings,
+    recorder: Recorder | None = None,
+    pool: ServerPool | None = None,
 ) -> BaseLanguageModel:
-    """Build the model for `resolved`; with a recorder, requests are captured instead of sent."""
-    return DRIVERS[resolved.driver](resolved, settings, recorder)
+    """Build the model for `resolved`, sending to the pool's servers; with a recorder, requests
+    are captured instead of sent."""
+    return DRIVERS[resolved.driver](resolved, settings, recorder, pool)
 
 
 @dataclass(frozen=True)
@@ -110,8 +135,11 @@ class Probe:
     detail: str
 
 
-def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 2.0) -> Probe:
-    """Check that the backend of `resolved` is there, without generating anything."""
+def probe_backend(
+    resolved: ResolvedModel, settings: Settings, url: str | None = None, timeout: float = 2.0
+) -> Probe:
+    """Check that the backend of `resolved` (the server at `url`, if given) is there, without
+    generating anything."""
     if resolved.driver == "pseudo":
         return Probe(True, "built in")
     if resolved.driver == "llama-cpp":
@@ -119,7 +147,7 @@ def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 
         if is_loaded(path):
             return Probe(True, f"loaded {path}")
         return Probe(path.is_file(), f"{path} {'ready' if path.is_file() else 'not prepared'}")
-    url = f"{resolved.base_url}{resolved.backend.health_path or ''}"
+    url = f"{url or resolved.base_url}{resolved.backend.health_path or ''}"
     try:
         response = httpx.get(url, timeout=timeout)
     except httpx.HTTPError as exc:
@@ -127,12 +155,15 @@ def probe_backend(resolved: ResolvedModel, settings: Settings, timeout: float = 
     return Probe(response.status_code < 500, f"HTTP {response.status_code} from {url}")
 
 
-def probe_slots(resolved: ResolvedModel, timeout: float = 2.0) -> int | None:
-    """How many requests the server runs at once, where it says (llama-server's /props)."""
+def probe_slots(
+    resolved: ResolvedModel, url: str | None = None, timeout: float = 2.0
+) -> int | None:
+    """How many requests a server runs at once, where it says (llama-server's /props)."""
     backend = resolved.backend
-    if not backend.slots_path or not resolved.base_url:
+    url = url or resolved.base_url
+    if not backend.slots_path or not url:
         return None
-    root = resolved.base_url.removesuffix("/v1")  # /props lives beside the OpenAI API
+    root = url.removesuffix("/v1")  # /props lives beside the OpenAI API
     try:
         value = httpx.get(f"{root}{backend.slots_path}", timeout=timeout).json()[
             backend.slots_field

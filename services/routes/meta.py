@@ -14,6 +14,16 @@ from ..llm import probe_backend
 router = APIRouter()
 
 
+class ServerHealth(BaseModel):
+    """One model server of a task's pool."""
+
+    url: str
+    up: bool = Field(description="whether it answered its last probe and request")
+    in_flight: int
+    slots: int
+    error: str | None
+
+
 class BackendHealth(BaseModel):
     """One task's model and whether its backend answers."""
 
@@ -21,10 +31,12 @@ class BackendHealth(BaseModel):
     backend: str
     model: str
     url: str | None
+    urls: list[str]
     prompt_style: str
-    reachable: bool
+    reachable: bool = Field(description="whether at least one server answers")
     detail: str
     slots: int = Field(description="model calls Dragoman runs at once on this backend")
+    servers: list[ServerHealth] = Field(default_factory=list)
 
 
 class HealthResponse(BaseModel):
@@ -57,15 +69,20 @@ class ModelList(BaseModel):
 def health(runtime: RuntimeDep) -> HealthResponse:
     """Report each task's backend; probes run in a worker thread, so this never blocks the loop."""
     backends = {}
+    away = runtime.unreachable_now()
     for task, resolved in runtime.resolved.items():
-        probe = probe_backend(resolved, runtime.settings)
+        pool = runtime.pools.get(task)
+        urls = [s.url for s in pool.servers] if pool else [runtime.url(task)]
+        detail = "; ".join(f"{url}: {away[url]}" for url in urls if url in away)
         backends[task] = BackendHealth(
             **resolved.describe(),
-            reachable=probe.reachable,
-            detail=probe.detail,
+            reachable=any(url not in away for url in urls),
+            detail=detail or probe_backend(resolved, runtime.settings).detail,
             slots=runtime.slots(task),
+            servers=[ServerHealth(**server) for server in pool.describe()] if pool else [],
         )
-    status = "ok" if all(b.reachable for b in backends.values()) else "degraded"
+    # Degraded: a task has no server that answers, or some server of a pool is away.
+    status = "degraded" if away else "ok"
     return HealthResponse(status=status, backends=backends)
 
 
