@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Doctype, NavigableString, PageElement, Tag
 
+from .html5 import parse_html5, serialize
 from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
 from .segment import Segment, split_keep
 
@@ -27,8 +28,10 @@ _LETTERS = {"a": "a", "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u"}
 
 
 def _no_translate(tag: Tag) -> bool:
-    classes: list[str] | str = tag.get("class") or []
-    return tag.get("translate") == "no" or "notranslate" in classes
+    classes = tag.get("class") or []
+    return tag.get("translate") == "no" or "notranslate" in (
+        classes.split() if isinstance(classes, str) else classes
+    )
 
 
 def _is_text(node: PageElement) -> bool:
@@ -50,9 +53,10 @@ class HtmlDocument:
     """An HTML document or fragment split into translatable segments."""
 
     def __init__(self, html: str, xml: bool = False) -> None:
-        # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser.
+        # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser. HTML is
+        # parsed as browsers parse it, so the rebuilt page is the tree a reader's browser built.
         self.xml = xml
-        self.soup = BeautifulSoup(html, "xml" if xml else "html.parser")
+        self.soup = BeautifulSoup(html, "xml") if xml else parse_html5(html)
         self._block_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
@@ -60,8 +64,10 @@ class HtmlDocument:
 
     def render(self) -> str:
         """Serialise the (possibly translated) tree, keeping the declared charset as it was."""
+        if not self.xml:
+            return serialize(self.soup.contents)
         body = "".join(_render(node) for node in self.soup.contents)
-        return f'<?xml version="1.0" encoding="utf-8"?>\n{body}' if self.xml else body
+        return f'<?xml version="1.0" encoding="utf-8"?>\n{body}'
 
     # --- classification -------------------------------------------------------------------
     def _has_block(self, tag: Tag) -> bool:
