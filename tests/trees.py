@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import html5lib
@@ -14,20 +15,26 @@ VERBATIM = {"code", "pre", "kbd", "samp", "script", "style", "textarea"}
 _WALK = html5lib.getTreeWalker("etree")
 
 
-def browser_tree(html: str | bytes, like: str | None = None, text: bool = True) -> list[Any]:
+def browser_tree(
+    html: str | bytes, like: str | None = None, text: bool = True, encoding: str | None = None
+) -> list[Any]:
     """The token stream of the tree a browser builds from `html` (text merged, comments kept).
 
     Bytes are decoded the way a browser does (byte-order mark, then <meta> charset, then
-    windows-1252); `like` is the source whose kind (document or fragment) decides the parse.
-    With `text=False`, translatable parts drop out: text outside VERBATIM elements, and the
-    translated attributes.
+    windows-1252), or as `encoding` when given; `like` is the source whose kind (document or
+    fragment) decides the parse. With `text=False`, translatable parts drop out: text outside
+    VERBATIM elements, and the translated attributes. Which charset a <meta> names is left out:
+    a page written in another encoding says so there.
     """
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"))
     # A decoder drops the byte-order mark; html5lib reads one left in a string as text.
     decoded = html.removeprefix("\ufeff") if isinstance(html, str) else None
     html = decoded if decoded is not None else html
     if is_document(like if like is not None else decoded or ""):
-        parser.parse(html, useChardet=False) if decoded is None else parser.parse(html)
+        if decoded is None:
+            parser.parse(html, useChardet=False, override_encoding=encoding)
+        else:
+            parser.parse(html)
         root = parser.tree.document._element
     else:
         root = parser.parseFragment(html, container="body")
@@ -41,6 +48,8 @@ def browser_tree(html: str | bytes, like: str | None = None, text: bool = True) 
                 for (_, name), value in token["data"].items()
                 if text or name not in TRANSLATED_ATTRIBUTES
             }
+            if token["name"] == "meta":
+                attrs = _without_charset(attrs)
             out.append((kind, token["namespace"], token["name"], attrs))
             stack.append(token["name"])
         if kind in ("EndTag", "EmptyTag"):
@@ -55,6 +64,14 @@ def browser_tree(html: str | bytes, like: str | None = None, text: bool = True) 
         elif kind in ("Comment", "Doctype"):
             out.append(tuple(sorted(token.items())))
     return out
+
+
+def _without_charset(attrs: dict[str, str]) -> dict[str, str]:
+    if "charset" in attrs:
+        return {**attrs, "charset": "*"}
+    if attrs.get("http-equiv", "").lower() == "content-type":
+        return {**attrs, "content": re.sub(r"(?i)charset\s*=\s*[^\s;]+", "charset=*", attrs.get("content", ""))}
+    return attrs
 
 
 def echo_round_trip(source: str) -> tuple[Any, str]:

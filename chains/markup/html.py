@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Doctype, NavigableString, PageElement, Tag
 
-from .html5 import parse_html5, serialize
+from .charset import declare_utf8, declared_charset, same_encoding
+from .html5 import is_document, parse_html5, serialize
 from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
 from .segment import Segment, split_keep
 
@@ -57,13 +58,27 @@ class HtmlDocument:
         # parsed as browsers parse it, so the rebuilt page is the tree a reader's browser built.
         self.xml = xml
         self.soup = BeautifulSoup(html, "xml") if xml else parse_html5(html)
+        self.whole = not xml and is_document(html)
         self._block_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
         self._collect_attributes()
 
+    def encode(self, encoding: str) -> bytes:
+        """The page as bytes: in `encoding` (the page's own) when the page declares it and every
+        character fits, else UTF-8 declared by its <meta> or, failing one, a byte-order mark (a
+        fragment has none: it goes into a page that declares its own)."""
+        declared = declared_charset(self.soup)
+        if declared and same_encoding(declared, encoding):
+            try:
+                return self.render().encode(encoding)
+            except UnicodeEncodeError:
+                pass
+        mark = "\ufeff" if not declare_utf8(self.soup) and self.whole else ""
+        return (mark + self.render()).encode("utf-8")
+
     def render(self) -> str:
-        """Serialise the (possibly translated) tree, keeping the declared charset as it was."""
+        """Serialise the (possibly translated) tree, its charset declaration as it stands."""
         if not self.xml:
             return serialize(self.soup.contents)
         body = "".join(_render(node) for node in self.soup.contents)
