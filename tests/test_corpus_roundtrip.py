@@ -20,13 +20,12 @@ from tests.trees import browser_tree, echo_round_trip
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PLACEHOLDER = re.compile(r"</?[a-z]\d+/?>")
-# Pages where html5lib 1.1 itself departs from the HTML standard; tests/browser checks them in
-# Chromium instead, whose trees of input and output are the same.
-HTML5LIB_DEPARTS = {
+# Known exceptions: lexbor's tree of the input differs from html5lib's (and Chromium's DOMParser's).
+KNOWN_EXCEPTIONS = {
     "harvest/proxer-me-forum-213-allgemein-386665-grammatikfehler-auf-der-seite.html":
-        "a self-closed <a/> left open is reconstructed and closed by the next <a> (adoption agency)",
+        "lexbor runs the adoption agency on a reopened, never-closed <a/> unlike html5lib",
     "harvest/uhrforum-de-threads-schachtel-fuer-mauthe-nr-50-322-432114.html":
-        "many self-closed <i/> left open: html5lib reconstructs formatting elements differently",
+        "lexbor reconstructs many never-closed <i/> unlike html5lib",
 }  # fmt: skip
 
 
@@ -40,8 +39,8 @@ def legacy_files() -> list[str]:
 
 def checked(files: list[str]) -> list[object]:
     return [
-        pytest.param(f, marks=pytest.mark.skip(reason=HTML5LIB_DEPARTS[f]))
-        if f in HTML5LIB_DEPARTS
+        pytest.param(f, marks=pytest.mark.skip(reason=KNOWN_EXCEPTIONS[f]))
+        if f in KNOWN_EXCEPTIONS
         else f
         for f in files
     ]
