@@ -29,7 +29,7 @@ _LETTERS = {"a": "a", "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u"}
 
 
 def _no_translate(tag: Tag) -> bool:
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     return tag.get("translate") == "no" or "notranslate" in (
         classes.split() if isinstance(classes, str) else classes
     )

@@ -63,7 +63,8 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
     features = [NAME]
 
     def __init__(self, fragment: bool) -> None:
-        super().__init__(multi_valued_attributes=None, store_line_numbers=False)
+        # No multi-valued attributes: `class="a  b"` stays that exact string.
+        super().__init__(multi_valued_attributes={}, store_line_numbers=False)
         self.fragment = fragment
 
     def prepare_markup(self, markup: Any, *args: Any, **kwargs: Any) -> Any:
@@ -73,7 +74,7 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
         assert self.soup is not None and isinstance(markup, str)
         parser = LexborHTMLParser(markup, is_fragment=self.fragment, fragment_tag="body")
         first = parser.root
-        if first is not None and not self.fragment:
+        if first is not None and first.parent is not None and not self.fragment:
             first = first.parent.first_child  # the document node: doctype and outer comments
         _Copier(self.soup, markup).siblings(first, HTML, "")
 
@@ -89,12 +90,13 @@ class _Copier:
         while node is not None:
             tag = node.tag
             if tag == "-text":
-                self.soup.object_was_parsed((container or NavigableString)(node.text_content))
+                text = node.text_content or ""
+                self.soup.object_was_parsed((container or NavigableString)(text))
             elif tag == "-comment":
                 self.soup.object_was_parsed(Comment(_comment(node)))
             elif tag == "-doctype":
                 self.soup.object_was_parsed(Doctype(self._doctype(node)))
-            elif node.is_element_node:
+            elif node.is_element_node and tag:
                 self.element(node, tag, namespace, parent)
             node = node.next
 
@@ -121,7 +123,7 @@ def _comment(node: LexborNode) -> str:
     return (node.clone().html or "<!---->")[4:-3]
 
 
-def _child_namespace(name: str, namespace: str, parent: str, parent_tag: Tag) -> str:
+def _child_namespace(name: str, namespace: str, parent: str, parent_tag: Tag | None) -> str:
     """The namespace the parser gave an element, from its own name and its parent's."""
     if name == "svg" and namespace != SVG:
         return SVG
@@ -132,7 +134,7 @@ def _child_namespace(name: str, namespace: str, parent: str, parent_tag: Tag) ->
     if namespace == MATH and parent in _MATH_TEXT_POINTS and name not in ("mglyph", "malignmark"):
         return HTML
     if namespace == MATH and parent == "annotation-xml":
-        encoding = str(parent_tag.get("encoding") or "").lower()
+        encoding = str(parent_tag.get("encoding") or "").lower() if parent_tag else ""
         return HTML if encoding in ("text/html", "application/xhtml+xml") else MATH
     return namespace
 
@@ -168,8 +170,7 @@ def _write_element(tag: Tag, out: list[str]) -> None:
         return
     first = tag.contents[0] if tag.contents else None
     if html and tag.name in LEADING_NEWLINE and type(first) is NavigableString:
-        if first.startswith("\n"):
-            out.append("\n")
+        out.append("\n" if first.startswith("\n") else "")
     _write(tag.contents, tag, out)
     out.append(f"</{tag.name}>")
 
