@@ -12,8 +12,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Doctype
 
 from dragoman.chains import ModelProfile
-from dragoman.chains.markup import HtmlDocument
-from dragoman.chains.markup.html5 import parse_html5, serialize
+from dragoman.chains.markup import HtmlDocument, parse_html5, serialize
 from dragoman.chains.translate import TranslateRequest, check_answer, translate_document
 from dragoman.services.llm.pseudo import PseudoLocalizer
 from tests.corpus import pages
