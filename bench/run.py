@@ -22,6 +22,7 @@ from . import (  # noqa: E402
     fidelity,
     llama_server,
     memory,
+    pool,
     proofreading,
     quality,
     speed,
@@ -94,6 +95,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "serve": lambda: memory.run(posts[:6]),
         "llama_server": lambda: llama_server.run(posts),
         "quality": quality.run,
+        "pool": pool.run,
     }
 
 
@@ -140,11 +142,29 @@ def render(r: dict[str, Any]) -> str:
         "",
         "## 1. Markup fidelity",
         "",
-        f"Over all {len(pages)} pages of `../shared/corpus/html` ({sum(p['segments'] for p in pages)} segments): "
-        f"the tree is preserved under an echoing model on {sum(p['echo'] for p in pages)} pages and under the pseudo "
-        f"backend on {sum(p['pseudo'] for p in pages)} pages."
+        f"Over all {len(pages)} pages of `../shared/corpus/html` ({sum(p['segments'] for p in pages)} segments), "
+        "compared as a browser sees them (the trees html5lib builds from input and output: element names, "
+        "attributes other than title/alt/placeholder/aria-label, comments, and the text of code, pre, kbd, samp, "
+        "script, style and textarea; under the echo, all text too): "
+        f"the tree is preserved under an echoing model on **{sum(p['echo'] for p in pages)} of {len(pages)}** pages and under the pseudo "
+        f"backend on **{sum(p['pseudo'] for p in pages)} of {len(pages)}**."
         + (f" Not preserved: {', '.join(p['file'] for p in broken)}." if broken else ""),
         "",
+        *(
+            [
+                "Parse and write back, milliseconds per page (median of 3 passes over the corpus; Dragoman parsed "
+                "with html.parser before, with lexbor now; html5lib for comparison; `html5-parser` does not import "
+                "against the lxml wheel from PyPI, which bundles another libxml2):",
+                "",
+                table(
+                    ["parser", "ms per page"],
+                    [[k, v] for k, v in r["fidelity"]["parse_ms"].items()],
+                ),
+                "",
+            ]
+            if "parse_ms" in r["fidelity"]
+            else []
+        ),
         f"The embedded Gemma 3 270M on up to four posts of each of {len(emb['pages'])} German forum pages "
         f"({total} segments, {emb['seconds']} s):",
         "",
@@ -238,6 +258,8 @@ def render(r: dict[str, Any]) -> str:
         out += llama_server.render(r["llama_server"], table)
     if "quality" in r:
         out += quality.render(r["quality"], table)
+    if "pool" in r:
+        out += pool.render(r["pool"], table)
     return "\n".join(out)
 
 

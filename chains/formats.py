@@ -10,6 +10,7 @@ from typing import Literal, Protocol, cast, get_args
 from bs4.dammit import EncodingDetector, UnicodeDammit
 
 from .errors import InputError
+from .markup.charset import browser_codec
 from .markup.docx import DocxDocument
 from .markup.epub import EpubDocument
 from .markup.html import HtmlDocument
@@ -121,27 +122,34 @@ def parse_text(fmt: str, text: str) -> Document:
 
 
 def decode_text(data: bytes, where: str, html: bool = False) -> tuple[str, str]:
-    """Decode bytes to (text, encoding): UTF-8 first, then for HTML its declared charset, then a
-    guess; raise InputError when nothing fits."""
+    """Decode bytes to (text, Python codec): UTF-8 first, then for HTML its declared charset as a
+    browser reads that label, then a guess; raise InputError when nothing fits."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
-        if html:
-            declared = EncodingDetector.find_declared_encoding(data, is_html=True)
-            for encoding in [declared] if declared else []:
-                try:
-                    return data.decode(encoding), encoding
-                except (UnicodeDecodeError, LookupError):
-                    pass
-            guess = UnicodeDammit(data, is_html=True)
-            if guess.unicode_markup is not None and guess.original_encoding:
-                return guess.unicode_markup, guess.original_encoding
-        raise InputError(f"{where} is not valid UTF-8 text (byte {exc.start})") from None
+        found = _decode_html(data) if html else None
+        if found is None:
+            raise InputError(f"{where} is not valid UTF-8 text (byte {exc.start})") from None
+        return found
+
+
+def _decode_html(data: bytes) -> tuple[str, str] | None:
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    codec = browser_codec(declared) if declared else None
+    if codec is not None:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong: guess, as browsers that detect encodings do
+    guess = UnicodeDammit(data, is_html=True)
+    if guess.unicode_markup is not None and guess.original_encoding:
+        return guess.unicode_markup, guess.original_encoding
+    return None
 
 
 @dataclass
 class TextFile:
-    """A text format file, written back in the encoding it came in (so its charset stays true)."""
+    """A text format file, written back in the encoding it came in; HTML declares what it is in."""
 
     document: Document
     encoding: str
@@ -151,7 +159,14 @@ class TextFile:
         return self.document.segments
 
     def to_bytes(self) -> bytes:
+        if isinstance(self.document, HtmlDocument):
+            return self.document.encode(self.encoding)
         return self.document.render().encode(self.encoding, errors="xmlcharrefreplace")
+
+
+def html_bytes(html: str, encoding: str) -> bytes:
+    """A whole translated page as bytes that declare their encoding (see markup/charset.py)."""
+    return HtmlDocument(html).encode(encoding)
 
 
 def load_file(data: bytes, name: str) -> FileDocument:

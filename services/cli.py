@@ -17,6 +17,7 @@ from rich.console import Console
 from dragoman.chains import (
     DragomanError,
     InputError,
+    html_bytes,
     normalize_code,
     proofread_format,
     text_format,
@@ -34,7 +35,7 @@ from .auth import load_or_create_token
 from .batch import plan, run_batch, summary, write_report
 from .errormap import exit_code, validation_message
 from .faults import backend_errors
-from .files import read_text_input
+from .files import read_decoded, read_text_input
 from .proofreading import check_language, check_size, proofread_options
 from .runtime import Runtime
 from .security import is_loopback
@@ -178,7 +179,7 @@ def _translate_to_stdout(
     settings: Settings, source: str, to: str, from_: str, fmt: str | None, dry_run: bool
 ) -> None:
     fmt = fmt or text_format(source)
-    text = read_text_input(source, html=fmt == "html")
+    text, encoding = read_decoded(source, html=fmt == "html")
     requests: list[dict[str, Any]] = []
     runtime = Runtime(settings, recorder=requests.append if dry_run else None)
     request = TranslateRequest(text, to, from_, fmt)
@@ -188,7 +189,12 @@ def _translate_to_stdout(
         return
     with backend_errors(runtime.url("translate")):
         result = asyncio.run(translate_document(translator, request))
-    sys.stdout.write(result.text)
+    if fmt == "html":  # a page's bytes, in the charset it declares, as a file of it would be
+        sys.stdout.flush()
+        sys.stdout.buffer.write(html_bytes(result.text, encoding))
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(result.text)
     if result.status in ("fallback", "failed"):
         counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
         typer.echo(f"warning: not every segment translated cleanly ({counts})", err=True)

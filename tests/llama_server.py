@@ -65,7 +65,9 @@ def _why_missing() -> str:
 
 
 @contextmanager
-def llama_server(model: Path, log_dir: Path, slots: int = 2) -> Iterator[LlamaServer]:
+def llama_server(
+    model: Path, log_dir: Path, slots: int = 2, threads: int = 2
+) -> Iterator[LlamaServer]:
     """Run llama-server on `model` with `slots` slots on a free loopback port; stop it by pid."""
     if not LLAMA_SERVER.is_file():
         raise Missing(_why_missing())
@@ -74,7 +76,7 @@ def llama_server(model: Path, log_dir: Path, slots: int = 2) -> Iterator[LlamaSe
     port = free_port()
     log = log_dir / f"llama-server-{port}.log"
     command = [str(LLAMA_SERVER), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-               "--parallel", str(slots), "-c", str(2048 * slots), "--threads", "2",
+               "--parallel", str(slots), "-c", str(2048 * slots), "--threads", str(threads),
                "--metrics"]  # fmt: skip
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)

@@ -1,4 +1,6 @@
-"""Over every page of the shared corpus: an echo rebuilds the same tree, pseudo changes only text."""
+"""Over every page of the shared corpus, as a browser sees it: the tree a browser builds from the
+output is the one it builds from the input, under an echo (text too) and under pseudo (all but the
+translated text); and legacy-encoding pages come out with text that reads right."""
 
 from __future__ import annotations
 
@@ -6,32 +8,53 @@ import asyncio
 import re
 
 import pytest
+import webencodings
 
-from dragoman.chains import ModelProfile
+from dragoman.chains import ModelProfile, load_file
 from dragoman.chains.markup.html import HtmlDocument
-from dragoman.chains.translate import TranslateRequest, translate_document
-from dragoman.services.llm.pseudo import KEPT, PseudoLocalizer
-from tests.corpus import page_files, pages
+from dragoman.chains.translate import TranslateRequest, check_answer, translate_document
+from dragoman.services.llm.pseudo import KEPT, PseudoLocalizer, pseudolocalize
+from tests.corpus import Page, page_files, pages
 from tests.fakes import make_translator
-from tests.trees import echo_round_trip, parse_html, skeleton, tree
+from tests.trees import browser_tree, echo_round_trip
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+# Known exceptions: lexbor's tree of the input differs from html5lib's (and Chromium's DOMParser's).
+KNOWN_EXCEPTIONS = {
+    "harvest/proxer-me-forum-213-allgemein-386665-grammatikfehler-auf-der-seite.html":
+        "lexbor runs the adoption agency on a reopened, never-closed <a/> unlike html5lib",
+    "harvest/uhrforum-de-threads-schachtel-fuer-mauthe-nr-50-322-432114.html":
+        "lexbor reconstructs many never-closed <i/> unlike html5lib",
+}  # fmt: skip
 
 
-def page(file: str):
+def page(file: str) -> Page:
     return next(p for p in pages() if p.file == file)
 
 
-@pytest.mark.parametrize("file", page_files())
-def test_echo_rebuilds_the_same_tree(file: str) -> None:
+def legacy_files() -> list[str]:
+    return [f for f in page_files() if page(f).charset.lower() != "utf-8"]
+
+
+def checked(files: list[str]) -> list[object]:
+    return [
+        pytest.param(f, marks=pytest.mark.skip(reason=KNOWN_EXCEPTIONS[f]))
+        if f in KNOWN_EXCEPTIONS
+        else f
+        for f in files
+    ]
+
+
+@pytest.mark.parametrize("file", checked(page_files()))
+def test_echo_keeps_the_browser_tree_and_text(file: str) -> None:
     source = page(file).text()
     doc, untouched = echo_round_trip(source)
-    assert tree(doc.soup) == tree(parse_html(source))
     assert doc.render() == untouched
+    assert browser_tree(doc.render(), like=source) == browser_tree(source)
 
 
-@pytest.mark.parametrize("file", page_files())
-def test_pseudo_backend_changes_every_translatable_text_and_nothing_else(file: str) -> None:
+@pytest.mark.parametrize("file", checked(page_files()))
+def test_pseudo_changes_every_translatable_text_and_keeps_the_browser_tree(file: str) -> None:
     source = page(file).text()
     before = HtmlDocument(source)
     translator = make_translator(PseudoLocalizer(), ModelProfile(style="raw", check_language=False))
@@ -39,11 +62,50 @@ def test_pseudo_backend_changes_every_translatable_text_and_nothing_else(file: s
     result = asyncio.run(
         translate_document(translator, TranslateRequest(source, "eo", format="html"))
     )
-    after = HtmlDocument(result.text)
     assert result.status == "ok", result.reasons
-    assert skeleton(after.soup) == skeleton(before.soup)
+    assert browser_tree(result.text, like=source, text=False) == browser_tree(source, text=False)
+    after = HtmlDocument(result.text)
     assert len(after.segments) == len(before.segments)
     for old, new in zip(before.segments, after.segments, strict=True):
         assert new.text != old.text
         # Placeholders stay as they are: the markup's, and printf/ICU-like ones ({x} in LaTeX too).
         assert not _ASCII_LETTER.search(KEPT.sub("", new.text)), new.text
+
+
+def browser_label(charset: str) -> str:
+    """The manifest's charset ('iso-8859-6-arabic') as an encoding label a browser knows."""
+    parts = charset.lower().split("-")
+    return next(
+        "-".join(parts[:end])
+        for end in range(len(parts), 0, -1)
+        if webencodings.lookup("-".join(parts[:end]))
+    )
+
+
+@pytest.mark.parametrize("file", legacy_files())
+def test_legacy_encoding_page_reads_as_it_did_after_an_echo(file: str) -> None:
+    data = page(file).path.read_bytes()
+    doc = load_file(data, file)
+    for segment in doc.segments:
+        segment.apply(check_answer(segment.nodes, segment.text, segment.text))
+    read_right = browser_tree(
+        data, like=page(file).text(), encoding=browser_label(page(file).charset)
+    )
+    assert browser_tree(doc.to_bytes(), like=page(file).text()) == read_right
+
+
+@pytest.mark.parametrize("file", legacy_files())
+def test_legacy_encoding_page_declares_what_it_is_written_in(file: str) -> None:
+    data = page(file).path.read_bytes()
+    doc = load_file(data, file)
+    for segment in doc.segments:
+        segment.apply(check_answer(segment.nodes, pseudolocalize(segment.text), segment.text))
+    written = doc.to_bytes()
+    rendered = doc.document.render()  # type: ignore[attr-defined]
+    source = page(file).text()
+    # Read as a browser reads the bytes, the page holds exactly the translated text: no mojibake.
+    assert browser_tree(written, like=source) == browser_tree(rendered, like=source)
+    label = browser_label(page(file).charset)
+    assert browser_tree(written, like=source, text=False) == browser_tree(
+        data, like=source, text=False, encoding=label
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dragoman.chains.markup.html import HtmlDocument
 from dragoman.chains.markup.inline import parse
 from dragoman.services.llm.pseudo import pseudolocalize
+from tests.trees import browser_tree
 
 
 def segments(html: str) -> list[str]:
@@ -77,7 +78,7 @@ def test_rebuild_uses_source_tags_and_attributes_only() -> None:
     assert out.startswith(
         "<p>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; "
     )
-    assert '<a class="l" href="https://x.org/a">hier</a>' in out
+    assert '<a href="https://x.org/a" class="l">hier</a>' in out
     assert '&lt;a href="javascript:alert(3)"&gt;mehr&lt;/a&gt;' in out
     assert out.count("<a ") == 1 and "<script" not in out and "<img" not in out
 
@@ -92,3 +93,45 @@ def test_entities_are_not_double_escaped() -> None:
     html = "<p>Tom &amp; Jerry &lt;3 &nbsp;Fans</p>"
     out = translate_with(html, pseudolocalize)
     assert "&amp;amp;" not in out and "&amp;" in out and "&lt;3" in out and "\u00a0" in out
+
+
+MALFORMED_POST = (
+    '<div class="post" class="ignored"><p>Erster Absatz mit <b>fett <i>und kursiv</b> nur kursiv</i>'
+    "<p>Zweiter Absatz<p>Dritter <a href=/x/>Link<span/> danach</a>"
+    "<ul><li>Eins<li>Zwei</ul><p>Schluss</div>"
+)
+
+
+def test_malformed_post_rebuilds_the_tree_a_browser_built() -> None:
+    out = translate_with(MALFORMED_POST, pseudolocalize)
+    assert browser_tree(out, text=False) == browser_tree(MALFORMED_POST, text=False)
+    assert "</p></p>" not in out and out.count("<p>") == 4
+    assert out.startswith('<div class="post">')  # browsers keep the first of duplicate attributes
+
+
+def test_fragment_stays_a_fragment() -> None:
+    html = "<title>Titel</title><p>Eins<p>Zwei"
+    assert HtmlDocument(html).render() == "<title>Titel</title><p>Eins</p><p>Zwei</p>"
+
+
+def test_document_keeps_what_comes_before_html() -> None:
+    html = (
+        '<!-- vorher --><!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">'
+        "<p>Text vor body<br/><textarea/>\n\nroh & <b></textarea>"
+    )
+    out = HtmlDocument(html).render()
+    assert out.startswith(
+        '<!-- vorher --><!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">'
+    )
+    assert "<br>" in out and "<textarea>\n\nroh &amp; &lt;b&gt;</textarea>" in out
+    assert browser_tree(out) == browser_tree(html)
+
+
+def test_raw_text_and_foreign_content_are_written_so_they_parse_back() -> None:
+    html = (
+        "<p>a<script>if (a < b && c) {}</script><style>p > b {}</style>"
+        '<svg viewBox="0 0 1 1"><style>a > b</style><path d="M0"/></svg>&#13;</p>'
+    )
+    out = HtmlDocument(html).render()
+    assert "if (a < b && c) {}" in out and "p > b {}" in out and "<style>a &gt; b</style>" in out
+    assert browser_tree(out) == browser_tree(html)

@@ -1,42 +1,80 @@
-"""Comparable views of parsed HTML trees, for round-trip tests."""
+"""The tree a browser builds from HTML (html5lib, the HTML5 parsing algorithm), for fidelity tests."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+import html5lib
 
-from dragoman.chains.markup.html import SKIP, TRANSLATED_ATTRIBUTES
+from dragoman.chains.markup.html import TRANSLATED_ATTRIBUTES
+from dragoman.chains.markup.html5 import is_document
 
-
-def tree(node: Any) -> Any:
-    """The whole tree: names, attributes and every string (adjacent strings joined)."""
-    if isinstance(node, Tag):
-        children: list[Any] = []
-        for child in node.contents:
-            item = tree(child)
-            if children and item[0] == "str" and children[-1][0] == "str":
-                children[-1] = ("str", children[-1][1] + item[1])
-            else:
-                children.append(item)
-        return (node.name, dict(node.attrs), children)
-    kind = "str" if type(node) is NavigableString else type(node).__name__
-    return (kind, str(node))
+# Elements whose text must survive translation exactly (code, and text that is not prose).
+VERBATIM = {"code", "pre", "kbd", "samp", "script", "style", "textarea"}
+_WALK = html5lib.getTreeWalker("etree")
 
 
-def skeleton(node: Any) -> Any:
-    """Elements and their attributes, minus translated attributes and text outside skipped tags."""
-    if isinstance(node, Tag):
-        attrs = {k: v for k, v in node.attrs.items() if k not in TRANSLATED_ATTRIBUTES}
-        if node.name in SKIP:
-            return (node.name, attrs, node.decode_contents())
-        return (node.name, attrs, [skeleton(c) for c in node.contents if isinstance(c, Tag)])
-    return None
+def browser_tree(
+    html: str | bytes, like: str | None = None, text: bool = True, encoding: str | None = None
+) -> list[Any]:
+    """The token stream of the tree a browser builds from `html` (text merged, comments kept).
+
+    Bytes are decoded the way a browser does (byte-order mark, then <meta> charset, then
+    windows-1252), or as `encoding` when given; `like` is the source whose kind (document or
+    fragment) decides the parse. With `text=False`, translatable parts drop out: text outside
+    VERBATIM elements, and the translated attributes. Which charset a <meta> names is left out:
+    a page written in another encoding says so there.
+    """
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"))
+    # A decoder drops the byte-order mark; html5lib reads one left in a string as text.
+    decoded = html.removeprefix("\ufeff") if isinstance(html, str) else None
+    html = decoded if decoded is not None else html
+    if is_document(like if like is not None else decoded or ""):
+        if decoded is None:
+            parser.parse(html, useChardet=False, override_encoding=encoding)
+        else:
+            parser.parse(html)
+        root = parser.tree.document._element
+    else:
+        root = parser.parseFragment(html, container="body")
+    out: list[Any] = []
+    stack: list[str] = []
+    for token in _WALK(root):
+        kind = token["type"]
+        if kind in ("StartTag", "EmptyTag"):
+            attrs = {
+                name: value
+                for (_, name), value in token["data"].items()
+                if text or name not in TRANSLATED_ATTRIBUTES
+            }
+            if token["name"] == "meta":
+                attrs = _without_charset(attrs)
+            out.append((kind, token["namespace"], token["name"], attrs))
+            stack.append(token["name"])
+        if kind in ("EndTag", "EmptyTag"):
+            out.append(("EndTag", token["name"]))
+            stack.pop()
+        elif kind in ("Characters", "SpaceCharacters"):
+            if text or VERBATIM.intersection(stack):
+                if out and out[-1][0] == "Text":
+                    out[-1] = ("Text", out[-1][1] + token["data"])
+                else:
+                    out.append(("Text", token["data"]))
+        elif kind in ("Comment", "Doctype"):
+            out.append(tuple(sorted(token.items())))
+    return out
 
 
-def parse_html(html: str) -> BeautifulSoup:
-    """Parse as the pipeline does."""
-    return BeautifulSoup(html, "html.parser")
+def _without_charset(attrs: dict[str, str]) -> dict[str, str]:
+    if "charset" in attrs:
+        return {**attrs, "charset": "*"}
+    if attrs.get("http-equiv", "").lower() == "content-type":
+        return {
+            **attrs,
+            "content": re.sub(r"(?i)charset\s*=\s*[^\s;]+", "charset=*", attrs.get("content", "")),
+        }
+    return attrs
 
 
 def echo_round_trip(source: str) -> tuple[Any, str]:

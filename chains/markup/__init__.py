@@ -7,7 +7,11 @@ to the model as `<a1>…</a1>`) and `Atom` (something kept as it is, such as cod
 """
 
 from .html import HtmlDocument
+from .html5 import parse_html5, serialize
 from .inline import MarkupMismatch, Node, text_of
 from .segment import Document, Segment
 
-__all__ = ["Document", "HtmlDocument", "MarkupMismatch", "Node", "Segment", "text_of"]
+__all__ = [
+    "Document", "HtmlDocument", "MarkupMismatch", "Node", "Segment", "parse_html5", "serialize",
+    "text_of",
+]  # fmt: skip

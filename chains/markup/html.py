@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Doctype, NavigableString, PageElement, Tag
 
+from .charset import declare_utf8, declared_charset, same_encoding
+from .html5 import is_document, parse_html5, serialize
 from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
 from .segment import Segment, split_keep
 
@@ -27,8 +29,10 @@ _LETTERS = {"a": "a", "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u"}
 
 
 def _no_translate(tag: Tag) -> bool:
-    classes: list[str] | str = tag.get("class") or []
-    return tag.get("translate") == "no" or "notranslate" in classes
+    classes: str | list[str] = tag.get("class") or []
+    return tag.get("translate") == "no" or "notranslate" in (
+        classes.split() if isinstance(classes, str) else classes
+    )
 
 
 def _is_text(node: PageElement) -> bool:
@@ -50,18 +54,35 @@ class HtmlDocument:
     """An HTML document or fragment split into translatable segments."""
 
     def __init__(self, html: str, xml: bool = False) -> None:
-        # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser.
+        # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser. HTML is
+        # parsed as browsers parse it, so the rebuilt page is the tree a reader's browser built.
         self.xml = xml
-        self.soup = BeautifulSoup(html, "xml" if xml else "html.parser")
+        self.soup = BeautifulSoup(html, "xml") if xml else parse_html5(html)
+        self.whole = not xml and is_document(html)
         self._block_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
         self._collect_attributes()
 
+    def encode(self, encoding: str) -> bytes:
+        """The page as bytes: in `encoding` (the page's own) when the page declares it and every
+        character fits, else UTF-8 declared by its <meta> or, failing one, a byte-order mark (a
+        fragment has none: it goes into a page that declares its own)."""
+        declared = declared_charset(self.soup)
+        if declared and same_encoding(declared, encoding):
+            try:
+                return self.render().encode(encoding)
+            except UnicodeEncodeError:
+                pass
+        mark = "\ufeff" if not declare_utf8(self.soup) and self.whole else ""
+        return (mark + self.render()).encode("utf-8")
+
     def render(self) -> str:
-        """Serialise the (possibly translated) tree, keeping the declared charset as it was."""
+        """Serialise the (possibly translated) tree, its charset declaration as it stands."""
+        if not self.xml:
+            return serialize(self.soup.contents)
         body = "".join(_render(node) for node in self.soup.contents)
-        return f'<?xml version="1.0" encoding="utf-8"?>\n{body}' if self.xml else body
+        return f'<?xml version="1.0" encoding="utf-8"?>\n{body}'
 
     # --- classification -------------------------------------------------------------------
     def _has_block(self, tag: Tag) -> bool:

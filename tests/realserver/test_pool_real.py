@@ -1,0 +1,60 @@
+"""Two real llama-servers behind one Dragoman: one is killed mid-batch, and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+
+from dragoman.chains.translate import TranslateRequest, translate_document
+from dragoman.services.runtime import Runtime
+from dragoman.services.settings import Settings
+from tests.live import wait_until
+from tests.llama_server import SMOLLM2, Missing, llama_server
+from tests.realserver.test_llama_server import SENTENCES
+
+pytestmark = pytest.mark.realserver
+
+
+def test_a_server_killed_mid_batch_loses_no_segment(tmp_path) -> None:
+    html = "".join(f"<p>{SENTENCES[n % 5]} (Beitrag {n})</p>" for n in range(24))
+    try:
+        with (
+            llama_server(SMOLLM2, tmp_path, slots=2) as first,
+            llama_server(SMOLLM2, tmp_path, slots=2) as second,
+        ):
+            settings = Settings(
+                backend="llama-server",
+                base_urls=[first.base_url, second.base_url],
+                translate_preset="smollm2-135m",
+                data_dir=tmp_path / "data",
+                memory=False,
+                batch_segments=2,
+                backend_retries=3,
+                warm_up=False,
+            )
+            runtime = Runtime(settings)
+            assert runtime.slots("translate") == 4  # both servers' --parallel 2
+            outcome: dict = {}
+
+            def work() -> None:
+                request = TranslateRequest(html, "en", "de", "html")
+                outcome["result"] = asyncio.run(translate_document(runtime.translator(), request))
+
+            worker = threading.Thread(target=work)
+            worker.start()
+            wait_until(lambda: second.busy_slots() > 0, 120, "the second server to take work")
+            second.process.kill()
+            worker.join(timeout=600)
+            servers = {s.url: s for s in runtime.pools["translate"].servers}
+            answered_by_first = first.metrics()["requests_processing"] == 0
+    except Missing as exc:
+        pytest.skip(str(exc))
+    result = outcome["result"]
+    assert sum(result.counts.values()) == 24  # every segment ended translated or reported
+    assert set(result.counts) <= {"ok", "repaired", "fallback", "failed"}
+    paragraphs = BeautifulSoup(result.text, "html.parser").find_all("p")
+    assert len(paragraphs) == 24 and answered_by_first  # the first server is idle again
+    assert servers[second.base_url].error  # the killed server is out of the pool for now
