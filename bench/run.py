@@ -21,13 +21,14 @@ from dragoman.services.settings import Settings  # noqa: E402
 from . import (  # noqa: E402
     fidelity,
     llama_server,
+    lt_suite,
     memory,
     proofreading,
     quality,
     speed,
     throughput,
 )
-from .common import DOCS, PLOTS, machine  # noqa: E402
+from .common import DOCS, PLOTS, machine, table  # noqa: E402
 
 
 def plot_throughput(rows: list[dict[str, Any]]) -> str:
@@ -73,12 +74,6 @@ def plot_passive(rows: list[dict[str, Any]]) -> str:
     return "bench/passive.png"
 
 
-def table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callable[[], Any]]:
     """Every benchmark by name."""
     return {
@@ -94,6 +89,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "serve": lambda: memory.run(posts[:6]),
         "llama_server": lambda: llama_server.run(posts),
         "quality": quality.run,
+        "lt_suite": lt_suite.run,
     }
 
 
@@ -238,6 +234,8 @@ def render(r: dict[str, Any]) -> str:
         out += llama_server.render(r["llama_server"], table)
     if "quality" in r:
         out += quality.render(r["quality"], table)
+    if "lt_suite" in r:
+        out += lt_suite.render(r["lt_suite"], table)
     return "\n".join(out)
 
 

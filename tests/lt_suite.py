@@ -79,4 +79,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     patch, servers = config.stash[_STATE]
     servers.stack.close()
     patch.undo()
-
