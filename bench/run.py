@@ -21,6 +21,7 @@ from dragoman.services.settings import Settings  # noqa: E402
 from . import (  # noqa: E402
     fidelity,
     llama_server,
+    lt_suite,
     memory,
     pool,
     proofreading,
@@ -28,7 +29,7 @@ from . import (  # noqa: E402
     speed,
     throughput,
 )
-from .common import DOCS, PLOTS, machine  # noqa: E402
+from .common import DOCS, PLOTS, machine, table  # noqa: E402
 
 
 def plot_throughput(rows: list[dict[str, Any]]) -> str:
@@ -74,12 +75,6 @@ def plot_passive(rows: list[dict[str, Any]]) -> str:
     return "bench/passive.png"
 
 
-def table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callable[[], Any]]:
     """Every benchmark by name."""
     return {
@@ -96,6 +91,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "llama_server": lambda: llama_server.run(posts),
         "quality": quality.run,
         "pool": pool.run,
+        "lt_suite": lt_suite.run,
     }
 
 
@@ -260,6 +256,8 @@ def render(r: dict[str, Any]) -> str:
         out += quality.render(r["quality"], table)
     if "pool" in r:
         out += pool.render(r["pool"], table)
+    if "lt_suite" in r:
+        out += lt_suite.render(r["lt_suite"], table)
     return "\n".join(out)
 
 

@@ -41,10 +41,13 @@ def check_language(language: str) -> None:
 
 
 def check_size(runtime: Runtime, text: str) -> None:
-    """Refuse oversized texts with a clear message."""
+    """Refuse oversized texts with a clear message, in LanguageTool's words (clients match them)."""
     limit = runtime.settings.max_proofread_chars
     if len(text) > limit:
-        raise InputTooLarge(f"text has {len(text)} characters; at most {limit} per request")
+        raise InputTooLarge(
+            f"Your text exceeds the limit of {limit} characters (it's {len(text)} characters). "
+            "Please submit a shorter text."
+        )
 
 
 def require_text(text: str) -> None:

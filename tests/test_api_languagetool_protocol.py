@@ -50,3 +50,13 @@ def test_info_endpoints_answer_like_languagetools_server(client) -> None:
     config = client.get("/v2/configinfo", params={"language": "en-US"}).json()
     assert config["parameter"] == {"maxTextLength": 500} and isinstance(config["rules"], list)
     assert client.get("/v2/configinfo").status_code == 400
+
+
+def test_too_long_text_is_refused_in_languagetools_words(client) -> None:
+    """language_tool_python's suite matches this message word for word."""
+    response = client.post("/v2/check", data={"text": "x" * 501, "language": "en-US"})
+    assert response.status_code == 413
+    assert response.text == (
+        "Error: Your text exceeds the limit of 500 characters (it's 501 characters). "
+        "Please submit a shorter text."
+    )

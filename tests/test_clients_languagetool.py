@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench import lt_suite  # at import: it reads $DRAGOMAN_TEST_LT_SUITE before isolated_env
 from dragoman.services.app import create_app
 from dragoman.services.settings import Settings
 
@@ -93,3 +94,13 @@ def test_ltex_style_requests(url) -> None:
     assert [("\\section{" + TEXT)[m["offset"] : m["offset"] + m["length"]] for m in matches] == [
         "the the"
     ]
+
+
+def test_language_tool_python_own_suite_fails_only_for_recorded_reasons() -> None:
+    """Its own tests, run against Dragoman by bench/lt_suite.py: every failure has its reason."""
+    if lt_suite.suite_folder() is None:
+        pytest.skip(
+            "language_tool_python's tests are not fetched (`make lt-suite-tests` needs GitHub)"
+        )
+    result = lt_suite.run()
+    assert result["passed"] and result["unexplained"] == [] and result["passing_now"] == []
