@@ -71,7 +71,7 @@ def run() -> dict[str, Any]:
 
 def render(result: dict[str, Any], table: Any) -> list[str]:
     """The section of docs/benchmarks.md for this benchmark."""
-    out = ["## 8. One model server or a pool of two", ""]
+    out = ["## 9. One model server or a pool of two", ""]
     if "skipped" in result:
         return [*out, f"Not measured in this run: {result['skipped']}.", ""]
     base = result["rows"][0]["seconds"]
