@@ -54,18 +54,25 @@ def test_bad_configuration_is_one_line_and_exit_2(args, expected, monkeypatch, c
     assert err.strip().count("\n") == 0 and expected in err and err.startswith("error: ")
 
 
-def test_serve_refuses_an_unreachable_backend(monkeypatch, capsys) -> None:
+def test_serve_fails_fast_on_configuration_errors_not_on_outages(monkeypatch, capsys) -> None:
+    """An unknown backend or a missing model file is a one-line exit 2; an unreachable server
+    is not an error at all (tests/test_pool.py starts serve before its backend)."""
+    code, _, err = run_cli(["serve", "--backend", "nonesuch"], monkeypatch, capsys)
+    assert code == 2 and err.strip().splitlines()[-1].startswith("error: unknown backend")
+    code, _, err = run_cli(
+        ["serve", "--backend", "embedded", "--model", "/nowhere/model.gguf"], monkeypatch, capsys
+    )
+    assert code == 2 and "/nowhere/model.gguf" in err.strip().splitlines()[-1]
+
+
+def test_prepare_still_refuses_an_unreachable_backend(monkeypatch, capsys) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     code, _, err = run_cli(
-        ["serve", "--backend", "llama-server", "--base-url", url], monkeypatch, capsys
+        ["prepare", "--backend", "llama-server", "--base-url", url], monkeypatch, capsys
     )
     assert code == 3
     last = err.strip().splitlines()[-1]
-    assert (
-        last.startswith("error: model backend at ")
-        and "unavailable" in last
-        and "127.0.0.1" in last
-    )
+    assert last.startswith("error: model backend at ") and "127.0.0.1" in last
 
 
 def test_bad_environment_value_is_one_line(monkeypatch, capsys) -> None:
