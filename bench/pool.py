@@ -12,16 +12,10 @@ from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.llama_server import SMOLLM2, Missing, llama_server
+from tests.realserver.test_llama_server import SENTENCES
 
 from .common import timer
 
-SENTENCES = [
-    "Mein Computer startet seit gestern nicht mehr richtig.",
-    "Die Festplatte macht seltsame Geräusche beim Hochfahren.",
-    "Ich habe das Netzteil schon gegen ein neues getauscht.",
-    "Der Bildschirm bleibt schwarz, aber die Lüfter drehen sich.",
-    "Im BIOS wird die Festplatte noch richtig erkannt.",
-]
 SEGMENTS = 40
 # (servers, threads each): the same two cores, as one server or as two.
 SHAPES = [(1, 2), (2, 1), (2, 2)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from dragoman.chains.proofread import (
 from .faults import backend_errors
 from .nlp import dialect_of
 from .runtime import Runtime
+from .threads import relay
 
 
 def check_language(language: str) -> None:
@@ -81,35 +82,19 @@ async def stream_proofread(
 ) -> AsyncIterator[list[Issue]]:
     """Issues in batches as the layers find them, computed in a worker thread with its own loop."""
     layers = runtime.layers(options.dialect)
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue()
-    stopped = threading.Event()
-    done = object()
 
-    async def produce() -> None:
-        async for batch in proofread_stream(text, fmt, options, layers, result):
-            loop.call_soon_threadsafe(queue.put_nowait, batch)
-            if stopped.is_set():
-                return
+    def produce(emit: Callable[[Any], None], stopped: threading.Event) -> None:
+        async def batches() -> None:
+            async for batch in proofread_stream(text, fmt, options, layers, result):
+                emit(batch)
+                if stopped.is_set():
+                    return
 
-    def work() -> None:
-        try:
-            asyncio.run(produce())
-        except Exception as exc:  # handed to the reader, who raises it
-            loop.call_soon_threadsafe(queue.put_nowait, exc)
-        finally:
-            loop.call_soon_threadsafe(queue.put_nowait, done)
+        asyncio.run(batches())
 
-    worker = loop.run_in_executor(None, work)
-    try:
-        with backend_errors(runtime.url("proofread")):
-            while (item := await queue.get()) is not done:
-                if isinstance(item, Exception):
-                    raise item
-                yield item
-    finally:
-        stopped.set()
-        await worker
+    with backend_errors(runtime.url("proofread")):
+        async for batch in relay(produce):
+            yield batch
 
 
 @dataclass(frozen=True)

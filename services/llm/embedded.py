@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import ctypes
 import importlib
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from pydantic import ConfigDict, Field
 from ..catalog import ResolvedModel
 from ..errors import ConfigError, ModelNotFound
 from ..settings import Settings
+from ..threads import relay
 from .dryrun import Recorder
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
@@ -188,21 +188,19 @@ class LlamaCppCompletion(LLM):
     ) -> AsyncIterator[GenerationChunk]:
         # One worker thread runs the whole generation and hands tokens over as they come: a
         # thread hop per token (LangChain's default) costs about 15% of a short answer here.
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        stopped = threading.Event()
-        worker = loop.run_in_executor(
-            None, _produce, self._stream(prompt, stop, None, **kwargs), loop, queue, stopped
-        )
-        try:
-            while (item := await queue.get()) is not _DONE:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            # A caller that stops reading must free the model at once: it holds the lock.
-            stopped.set()
-            await worker
+        chunks = self._stream(prompt, stop, None, **kwargs)
+
+        def produce(emit: Callable[[Any], None], stopped: threading.Event) -> None:
+            try:
+                for chunk in chunks:
+                    if stopped.is_set():
+                        break
+                    emit(chunk)
+            finally:
+                chunks.close()  # frees the model's lock at once, even when cut off
+
+        async for chunk in relay(produce):
+            yield chunk
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` by the model's own tokenizer."""
@@ -211,29 +209,6 @@ class LlamaCppCompletion(LLM):
     def get_num_tokens(self, text: str) -> int:
         """LangChain's token count, by the model's own tokenizer (not GPT-2's)."""
         return self.count_tokens(text)
-
-
-_DONE = object()
-
-
-def _produce(
-    chunks: Generator[GenerationChunk, None, None],
-    loop: asyncio.AbstractEventLoop,
-    queue: asyncio.Queue[Any],
-    stopped: threading.Event,
-) -> None:
-    """Run a generation in this thread, putting each chunk (or the failure) on the loop's queue."""
-    try:
-        for chunk in chunks:
-            if stopped.is_set():
-                break
-            loop.call_soon_threadsafe(queue.put_nowait, chunk)
-    except Exception as exc:  # handed to the reader, who raises it
-        loop.call_soon_threadsafe(queue.put_nowait, exc)
-    finally:
-        chunks.close()
-        if not stopped.is_set():
-            loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
 
 def make_embedded_model(
