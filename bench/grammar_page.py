@@ -168,7 +168,7 @@ def render(r: dict[str, Any], passive: list[dict[str, Any]] | None, table: Calla
         _speed_table(r, table),
         "",
         "Model answers dropped as ungrounded (an answer about a sentence that was not sent, or an edit that does not map "
-        "onto the input): "
+        "onto the input), per row (both rows of a model share its answers): "
         + "; ".join(f"{k}: {v}" for k, v in dropped.items())
         + "."
         + (f" SmolLM2 on llama-server was not run: {r['skipped']}." if r.get("skipped") else ""),
