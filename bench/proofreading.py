@@ -1,12 +1,11 @@
-"""4. Proofreading accuracy: passive voice against a regex baseline; grammar with the embedded model."""
+"""4. Proofreading accuracy: passive voice against a regex baseline (grammar: bench/grammar.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from typing import Any
 
-from dragoman.chains.proofread import find_passives, proofread
+from dragoman.chains.proofread import find_passives
 from tests.test_passive import BASELINE
 
 from .common import CORPUS
@@ -38,35 +37,3 @@ def passive(nlp: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _lines(path: Any, n: int) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()[:n]
-
-
-def grammar(runtime: Any, n: int = 40) -> dict[str, Any]:
-    """Does the sentence get a grammar flag? JFLEG (learner English) and clean CWEB web sentences."""
-    jfleg = CORPUS / "grammar" / "jfleg" / "test"
-    sources, refs = _lines(jfleg / "test.src", n), _lines(jfleg / "test.ref0", n)
-    truth = [" ".join(s.split()) != " ".join(r.split()) for s, r in zip(sources, refs, strict=True)]
-    cweb = CORPUS / "grammar" / "cweb"
-    clean = [s for s, a, b in zip(_lines(cweb / "CWEB-G.test.source", 400), _lines(cweb / "CWEB-G.test.ann1", 400),
-                                  _lines(cweb / "CWEB-G.test.ann2", 400), strict=True) if s == a == b][:n]  # fmt: skip
-    flagged, suggestions, dropped = [], 0, 0
-    for sentence in sources + clean:
-        corrector = runtime.corrector()
-        result = asyncio.run(
-            proofread(sentence, "text", ["grammar", "style"], runtime.nlp(), corrector)
-        )
-        flagged.append(any(i.category == "grammar" for i in result.issues))
-        suggestions += len(result.issues)
-        dropped += result.dropped_ungrounded
-    jfleg_flags, cweb_flags = flagged[: len(sources)], flagged[len(sources) :]
-    return {
-        "jfleg": {"sentences": len(sources), **_pr(jfleg_flags, truth)},
-        "cweb_clean": {
-            "sentences": len(clean),
-            "false_alarm_rate": round(sum(cweb_flags) / max(1, len(clean)), 3),
-        },
-        "dropped_ungrounded_share": round(dropped / max(1, suggestions + dropped), 3),
-    }

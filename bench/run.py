@@ -20,6 +20,8 @@ from dragoman.services.settings import Settings  # noqa: E402
 
 from . import (  # noqa: E402
     fidelity,
+    grammar,
+    grammar_page,
     llama_server,
     lt_suite,
     memory,
@@ -86,7 +88,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "memory_run": lambda: speed.memory_second_run(posts, folder),
         "throughput": throughput.run,
         "passive": lambda: proofreading.passive(runtime.nlp()),
-        "grammar": lambda: proofreading.grammar(runtime),
+        "grammar": lambda: grammar.run(runtime),
         "serve": lambda: memory.run(posts[:6]),
         "llama_server": lambda: llama_server.run(posts),
         "quality": quality.run,
@@ -128,7 +130,6 @@ def render(r: dict[str, Any]) -> str:
     total = sum(emb["statuses"].values()) or 1
     o, b, m, s = r["overhead"], r["batching"], r["memory_run"], r["serve"]
     of, me = r["overhead_fake"], r["memory_run_embedded"]
-    g = r["grammar"]
     out = [
         "# Benchmarks",
         "",
@@ -239,11 +240,11 @@ def render(r: dict[str, Any]) -> str:
         "",
         f"![passive]({plot_passive(r['passive'])})",
         "",
-        f"Grammar with the embedded model: on {g['jfleg']['sentences']} JFLEG learner sentences, a flag where the "
-        f"reference changes the sentence has precision {g['jfleg']['precision']} and recall {g['jfleg']['recall']}; "
-        f"on {g['cweb_clean']['sentences']} clean CWEB web sentences the false-alarm rate is "
-        f"{g['cweb_clean']['false_alarm_rate']}. Suggestions dropped as ungrounded: {g['dropped_ungrounded_share']:.1%}.",
-        "",
+        *(
+            grammar_page.render(r["grammar"], r.get("passive"), table)
+            if "rows" in r.get("grammar", {})
+            else []
+        ),
         "## 5. Memory",
         "",
         f"`dragoman serve` with the embedded model: {s['idle_mb']} MB resident when ready, "
