@@ -94,6 +94,8 @@ def test_harper_rules_take_languagetool_names_and_categories(linter) -> None:
         ("I do not like it.", "I like it.", []),
         ("Tell Bob now.", "Tell Alice now.", []),
         ("The plan is updated.", "The plan is revised.", []),
+        ("I like the red car.", "I like the car.", []),  # a content word dropped
+        ("I will go home.", "I will go home tomorrow.", []),  # a content word added
         (
             "Their going tomorow.",
             "They're going tomorrow.",

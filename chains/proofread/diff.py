@@ -68,10 +68,17 @@ def _same_word(old: str, new: str) -> bool:
     return SequenceMatcher(a=a, b=b).ratio() >= 0.6 or a.startswith(b[:3]) and len(b) > 3
 
 
+def _content_words(words: list[str]) -> int:
+    return sum(1 for w in words if w[:1].isalpha() and w.lower() not in _FUNCTION_WORDS)
+
+
 def _safe(old: list[str], new: list[str], at_start: bool) -> bool:
-    """An edit may fix grammar; it may not touch numbers, names or negation, nor swap words."""
+    """An edit may fix grammar; it may not touch numbers, names or negation, swap words, nor add
+    or drop a content word (that changes what the sentence says, not how well it says it)."""
     words_old = [w for w in old if w[:1].isalnum()]
     words_new = [w for w in new if w[:1].isalnum()]
+    if _content_words(words_old) != _content_words(words_new):
+        return False
     if len(words_old) == len(words_new) and not all(
         _same_word(a, b)
         for a, b in zip(words_old, words_new, strict=True)
