@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
+        runtime.database.close()
 
     settings = runtime.settings
     app = FastAPI(

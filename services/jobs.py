@@ -136,10 +136,9 @@ class JobRunner:
         except DragomanError as exc:
             await asyncio.to_thread(self.store.fail, job_id, self.owner, exc.message)
             return
-        if not await asyncio.to_thread(
-            self.store.finish, job_id, self.owner, translated, result.counts
-        ):
-            log.warning("job %s: finished after another replica took it over; result dropped", job_id)
+        finished = (job_id, self.owner, translated, result.counts)
+        if not await asyncio.to_thread(self.store.finish, *finished):
+            log.warning("job %s: another replica took it over; this result is dropped", job_id)
 
 
 async def _cancel(*tasks: asyncio.Task[None]) -> None:

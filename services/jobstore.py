@@ -18,7 +18,8 @@ from .schema import jobs
 
 JobState = Literal["queued", "running", "done", "failed"]
 UNFINISHED: tuple[JobState, ...] = ("queued", "running")
-_RECORD = [jobs.c[name] for name in ("id", "filename", "source", "target", "status", "total")]
+_RECORD = [jobs.c[name] for name in ("id", "filename", "source", "target", "status", "total",
+                                      "done", "counts", "error")]  # fmt: skip
 
 
 @dataclass
@@ -64,13 +65,11 @@ class JobStore:
 
     def get(self, job_id: str) -> JobRecord | None:
         """A job by id."""
-        columns = [*_RECORD, jobs.c.done, jobs.c.counts, jobs.c.error]
         with self.database.engine.connect() as db:
-            row = db.execute(select(*columns).where(jobs.c.id == job_id)).first()
+            row = db.execute(select(*_RECORD).where(jobs.c.id == job_id)).mappings().first()
         if row is None:
             return None
-        *head, done, counts, error = row
-        return JobRecord(*head, done=done, counts=json.loads(counts), error=error)
+        return JobRecord(**{**row, "counts": json.loads(row["counts"])})
 
     def input(self, job_id: str) -> bytes:
         """The uploaded file of a job."""

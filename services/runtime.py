@@ -17,11 +17,11 @@ from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
+from .db import Database, database_url
 from .dictionary import Dictionary
 from .faults import as_backend_error
 from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
-from .db import Database, database_url
 from .memory import TranslationMemory
 from .nlp import english_nlp, errant_annotator, harper_linter
 from .settings import Settings
