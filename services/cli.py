@@ -79,6 +79,7 @@ def serve(
 
     settings = _settings(backend, base_url, model, host=host, port=port)
     runtime = Runtime(settings)
+    runtime.database.open()  # connect and migrate now: a database that is down fails in one line
     err.print("checking model backends ...")
     runtime.check_backends()
     for task, resolved in runtime.resolved.items():

@@ -4,13 +4,15 @@ PostgreSQL when replicas share it; opened, and migrated with Alembic, on first u
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Float
@@ -107,17 +109,22 @@ def describe(url: str) -> str:
         return "(unreadable URL)"
 
 
+def _reason(exc: SQLAlchemyError) -> str:
+    """The first line of the driver's own message, without SQLAlchemy's wrapping."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
 class Database:
-    """One database for the stores of a process; connected and migrated on first use."""
+    """One database for the stores of a process; connected and migrated on first use. A database
+    that cannot be reached becomes DatabaseUnavailable (HTTP 503, exit 3), naming the URL."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
         self._lock = threading.Lock()
 
-    @property
-    def engine(self) -> Engine:
-        """The migrated engine; raises DatabaseUnavailable when the database cannot be used."""
+    def open(self) -> Engine:
+        """Connect and migrate, once; later calls return the same engine."""
         with self._lock:
             if self._engine is None:
                 engine = make_engine(self.url)
@@ -125,12 +132,31 @@ class Database:
                     upgrade(engine)
                 except SQLAlchemyError as exc:
                     engine.dispose()
-                    raise DatabaseUnavailable(describe(self.url), str(exc).splitlines()[0]) from exc
+                    raise DatabaseUnavailable(describe(self.url), _reason(exc)) from exc
                 self._engine = engine
             return self._engine
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading."""
+        with self._unavailable(), self.open().connect() as connection:
+            yield connection
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a transaction that commits when the block ends."""
+        with self._unavailable(), self.open().begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _unavailable(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:  # down, restarting, or (SQLite) locked for too long
+            raise DatabaseUnavailable(describe(self.url), _reason(exc)) from exc
+
     def close(self) -> None:
-        """Close the engine's connections."""
+        """Close the engine's connections; the next use opens it again."""
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()

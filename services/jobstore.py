@@ -48,13 +48,13 @@ class JobStore:
         """Connect and migrate now rather than on the first request; move legacy jobs in."""
         if self.legacy is not None:
             import_legacy_jobs(self.database, self.legacy)
-        self.database.engine  # noqa: B018 - the property connects and migrates
+        self.database.open()
 
     def create(self, filename: str, data: bytes, source: str, target: str, total: int) -> str:
         """Store an upload and queue it."""
         job_id = uuid.uuid4().hex
         now = time.time()
-        with self.database.engine.begin() as db:
+        with self.database.begin() as db:
             db.execute(
                 insert(jobs).values(
                     id=job_id, filename=filename, source=source, target=target, status="queued",
@@ -65,7 +65,7 @@ class JobStore:
 
     def get(self, job_id: str) -> JobRecord | None:
         """A job by id."""
-        with self.database.engine.connect() as db:
+        with self.database.connect() as db:
             row = db.execute(select(*_RECORD).where(jobs.c.id == job_id)).mappings().first()
         if row is None:
             return None
@@ -80,7 +80,7 @@ class JobStore:
         return self._file(jobs.c.output, job_id)
 
     def _file(self, column: Any, job_id: str) -> bytes | None:
-        with self.database.engine.connect() as db:
+        with self.database.connect() as db:
             data = db.scalar(select(column).where(jobs.c.id == job_id))
         return bytes(data) if data is not None else None
 
@@ -107,7 +107,7 @@ class JobStore:
             )
             .returning(jobs.c.id)
         )  # fmt: skip
-        with self.database.engine.begin() as db:
+        with self.database.begin() as db:
             return db.scalar(take)
 
     def renew(self, job_id: str, owner: str, lease: float, done: int) -> bool:
@@ -134,6 +134,6 @@ class JobStore:
         held: ColumnElement[bool] = and_(
             jobs.c.id == job_id, jobs.c.owner == holder, jobs.c.status == "running"
         )
-        with self.database.engine.begin() as db:
+        with self.database.begin() as db:
             changed = db.execute(update(jobs).where(held).values(**values, updated=time.time()))
         return changed.rowcount == 1

@@ -28,7 +28,7 @@ def import_legacy_jobs(database: Database, folder: Path) -> int:
         rows = [dict(zip(_COLUMNS, row, strict=True)) for row in old.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM jobs"  # noqa: S608 - fixed column names
         )]  # fmt: skip
-    with database.engine.begin() as db:
+    with database.begin() as db:
         present = set(db.scalars(select(jobs.c.id).where(jobs.c.id.in_([r["id"] for r in rows]))))
         fresh = [_with_files(row, folder / row["id"]) for row in rows if row["id"] not in present]
         if fresh:

@@ -25,7 +25,7 @@ class TranslationMemory:
     def get_many(self, keys: list[str]) -> dict[str, str]:
         """Return the stored translations among `keys`."""
         found: dict[str, str] = {}
-        with self.database.engine.connect() as db:
+        with self.database.connect() as db:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 rows = db.execute(
@@ -43,7 +43,7 @@ class TranslationMemory:
         now = time.time()
         # Sorted keys: two replicas writing overlapping keys lock rows in one order, never deadlock.
         rows = [{"key": key, "text": items[key], "created": now} for key in sorted(items)]
-        with self.database.engine.begin() as db:
+        with self.database.begin() as db:
             insert: Any = _UPSERT[db.dialect.name](translations)
             replace = insert.on_conflict_do_update(
                 index_elements=[translations.c.key],
@@ -53,7 +53,7 @@ class TranslationMemory:
                 db.execute(replace, rows[start : start + _CHUNK])
 
     def __len__(self) -> int:
-        with self.database.engine.connect() as db:
+        with self.database.connect() as db:
             return int(db.scalar(select(func.count()).select_from(translations)) or 0)
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.documents import SRT, make_docx
-from tests.fakes import RecordingChatModel, segment_replier
+from tests.fakes import RecordingChatModel, free_port, segment_replier
 from tests.live import wait_until
 
 
@@ -169,3 +169,14 @@ def test_a_data_dir_from_before_migrations_keeps_its_memory_and_jobs(tmp_path) -
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
     assert not (tmp_path / "jobs" / "jobs.sqlite3").exists()  # read once, kept as .imported
     assert (tmp_path / "jobs" / "jobs.sqlite3.imported").is_file()
+
+
+def test_a_database_that_is_down_answers_503(tmp_path) -> None:
+    url = f"postgresql+psycopg://dragoman:secret@127.0.0.1:{free_port()}/dragoman"
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False, database_url=url)
+    client = TestClient(create_app(settings), raise_server_exceptions=False, headers=AUTH)
+    answer = client.get("/v1/documents/some-job")
+    assert answer.status_code == 503
+    error = answer.json()["error"]
+    assert error["code"] == "database_unavailable" and "secret" not in error["message"]
+    assert error["message"].startswith("database at postgresql+psycopg://dragoman:***@127.0.0.1:")

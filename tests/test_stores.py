@@ -50,7 +50,7 @@ def test_memory_round_trip(database_url: str, opened) -> None:
 
 
 def test_migrations_build_the_schema_the_code_uses(database_url: str, opened) -> None:
-    engine = opened(database_url).engine
+    engine = opened(database_url).open()
     with engine.connect() as db:
         assert db.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
         assert compare_metadata(MigrationContext.configure(db), metadata) == []
@@ -90,7 +90,7 @@ def test_a_claim_takes_the_oldest_free_job_and_a_lapsed_lease_frees_it(
     job = store.get(first)
     assert job is not None and job.status == "done" and job.done == 1 and job.counts == {"ok": 1}
     assert store.output(first) == b"Text 0 (en)" and store.input(first) == b"Text 0"
-    with store.database.engine.connect() as db:
+    with store.database.connect() as db:
         attempts = db.scalar(text("SELECT attempts FROM jobs WHERE id = :id"), {"id": first})
     assert attempts == 2
 
@@ -132,10 +132,10 @@ def test_concurrent_claims_hand_each_job_to_exactly_one_holder(
 
 def test_an_unsupported_or_unreachable_database_is_one_clear_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match="mysql is not supported"):
-        Database("mysql://u:secret@db/x").engine  # noqa: B018
+        Database("mysql://u:secret@db/x").open()
     url = f"postgresql+psycopg://dragoman:secret@127.0.0.1:{free_port()}/dragoman"
     with pytest.raises(DatabaseUnavailable) as raised:
-        Database(url).engine  # noqa: B018
+        Database(url).open()
     message = raised.value.message
     assert message.startswith("database at postgresql+psycopg://dragoman:***@127.0.0.1:")
     assert "secret" not in message and "\n" not in message
