@@ -62,6 +62,29 @@ def test_migrations_build_the_schema_the_code_uses(database_url: str, opened) ->
     assert {"translations", "jobs"} <= set(inspect(engine).get_table_names())
 
 
+def test_replicas_starting_together_migrate_once(database_url: str, opened) -> None:
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def replica() -> None:
+        database = opened(database_url)
+        start.wait()
+        try:
+            TranslationMemory(database).put_many({"shared": "yes"})
+        except BaseException as exc:  # reported below, with the others
+            failures.append(exc)
+
+    threads = [threading.Thread(target=replica, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "replicas hung migrating together"
+    assert failures == []
+    with opened(database_url).connect() as db:
+        assert db.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
+
+
 @pytest.fixture
 def store_with_jobs(opened) -> Callable[[str, int], tuple[JobStore, list[str]]]:
     """A job store with `count` queued one-line jobs, oldest first."""
