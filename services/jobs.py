@@ -77,7 +77,10 @@ class JobRunner:
             self._wake.clear()  # before the claim, so a submit during it is not missed
             job_id = await self._claim()
             if job_id is not None:
-                await self._hold(job_id)
+                try:
+                    await self._hold(job_id)
+                except _STORE_ERRORS as exc:  # its lease runs out, and a replica takes it again
+                    log.warning("job %s: the database went away: %s", job_id, exc)
                 continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
@@ -103,7 +106,9 @@ class JobRunner:
         await _cancel(work, lease)
         if work.cancelled():
             log.warning("job %s: lease lost to another replica; it finishes the job", job_id)
-        elif (failure := work.exception()) is not None:  # the failure is on record; keep serving
+        elif isinstance(failure := work.exception(), _STORE_ERRORS):
+            raise failure
+        elif failure is not None:  # the failure is on record; keep serving
             log.error("job %s failed", job_id, exc_info=failure)
             await asyncio.to_thread(
                 self.store.fail, job_id, self.owner, "internal error; see the server log"
@@ -133,6 +138,8 @@ class JobRunner:
             translated, result = await translate_file_bytes(
                 translator, data, job.filename, job.target, job.source
             )
+        except DatabaseUnavailable:
+            raise  # not the document's fault: the job is run again, not failed
         except DragomanError as exc:
             await asyncio.to_thread(self.store.fail, job_id, self.owner, exc.message)
             return

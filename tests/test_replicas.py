@@ -1,6 +1,6 @@
-"""Two `dragoman serve` processes on one real PostgreSQL: every document job is done exactly once,
-and a job whose replica is killed is finished by the other, with its finished segments taken
-from the shared translation memory."""
+"""Replicas on one real PostgreSQL: two `dragoman serve` processes do every document job exactly
+once; a job whose replica is killed is finished by the other, its finished segments taken from
+the shared translation memory; a database outage mid-job delays the job and fails nothing."""
 
 from __future__ import annotations
 
@@ -194,3 +194,52 @@ def test_a_killed_replicas_job_is_finished_by_the_other_from_memory(
     assert sorted(source_of(r["json"]) for r in server.requests[killed_at:]) == sorted(
         sentences[3:]
     )
+
+
+def test_a_database_outage_mid_job_delays_the_job_without_failing_it(
+    postgres, pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import psycopg
+    from fastapi.testclient import TestClient
+
+    from dragoman.services.app import create_app
+    from dragoman.services.runtime import Runtime
+    from dragoman.services.settings import Settings
+    from tests.fakes import RecordingChatModel, segment_replier
+
+    name = pg_url.rsplit("/", 1)[1]
+    admin = psycopg.connect(f"host=127.0.0.1 port={postgres.port} user=postgres", autocommit=True)
+
+    def outage(down: bool) -> None:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {str(not down).lower()}")
+        if down:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+            )
+
+    release = threading.Event()
+    model = RecordingChatModel(reply=segment_replier(lambda t: release.wait(60) and t.upper()))
+    settings = Settings(
+        backend="llama-server", data_dir=tmp_path, warm_up=False, batch_segments=1,
+        database_url=pg_url, job_lease=1, job_poll=0.1,
+    )  # fmt: skip
+    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    with admin, TestClient(create_app(runtime=runtime), headers=AUTH) as client:
+        files = {"file": ("notes.md", b"Erster Satz.\n\nZweiter Satz.\n")}
+        job_id = client.post(
+            "/v1/documents", files=files, data={"target": "en", "source": "de"}
+        ).json()["id"]
+        wait_until(lambda: model.history, 30, "the first model call")
+        outage(True)
+        release.set()  # the answer cannot go into the memory: its database is away
+        wait_until(lambda: "the database went away" in caplog.text, 30, "the runner to notice")
+        outage(False)
+        wait_until(
+            lambda: client.get(f"/v1/documents/{job_id}").json()["status"] != "running",
+            60,
+            "the job to end",
+        )
+        job = client.get(f"/v1/documents/{job_id}").json()
+        result = client.get(f"/v1/documents/{job_id}/result").text
+    assert job["status"] == "done" and result == "ERSTER SATZ.\n\nZWEITER SATZ.\n"
+    assert job_rows(pg_url)[job_id][1] == 2  # claimed again once its lease ran out
