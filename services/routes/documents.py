@@ -52,7 +52,7 @@ class JobStatus(BaseModel):
     error: str | None = None
 
 
-def attachment(filename: str) -> dict[str, str]:
+def _attachment(filename: str) -> dict[str, str]:
     """A Content-Disposition header naming the download, as Starlette's FileResponse writes it."""
     quoted = quote(filename)
     if quoted != filename:
@@ -123,4 +123,4 @@ def result(request: Request, job_id: str) -> Response:
     if output is None:
         raise JobNotDone(f"job {job_id} is {job.status}, not done")
     media_type = FILE_FORMATS[file_format(job.filename)].media_type
-    return Response(output, media_type=media_type, headers=attachment(job.filename))
+    return Response(output, media_type=media_type, headers=_attachment(job.filename))
