@@ -18,7 +18,8 @@ from dragoman.chains.translate import (
     single_prompt,
     translate_document,
 )
-from dragoman.services.memory import SqliteMemory
+from dragoman.services.db import Database
+from dragoman.services.memory import TranslationMemory
 from tests.fakes import make_translator, segment_replier
 
 from .common import LatencyChatModel, forum_pages, timer
@@ -106,7 +107,7 @@ def overhead_fake(posts: list[str]) -> dict[str, float]:
 
 def memory_second_run_embedded(runtime: Any, posts: list[str], folder: Any) -> dict[str, Any]:
     """(c) with the embedded model: a page of posts twice through the translation memory."""
-    memory = SqliteMemory(folder / "bench-embedded-memory.sqlite3")
+    memory = TranslationMemory(Database(f"sqlite:///{folder / 'bench-embedded-memory.sqlite3'}"))
     runs = []
     for _ in range(2):
         translator = make_translator(
@@ -152,7 +153,7 @@ async def translate_many(translator: Translator, posts: list[str], fmt: str) -> 
 
 def memory_second_run(posts: list[str], folder: Any) -> dict[str, Any]:
     """The same page twice: the second run comes from the translation memory."""
-    memory = SqliteMemory(folder / "bench-memory.sqlite3")
+    memory = TranslationMemory(Database(f"sqlite:///{folder / 'bench-memory.sqlite3'}"))
     runs = []
     for _ in range(2):
         model = LatencyChatModel(reply=segment_replier(upper))

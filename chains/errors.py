@@ -8,6 +8,7 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 │   └── UnsupportedFormat        chains.formats: a file type not translated (HTTP 415)
 ├── MarkupMismatch               chains.markup.inline: an answer's placeholders do not fit
 ├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
+├── DatabaseUnavailable          services.errors: the shared database cannot be used (503, exit 3)
 ├── ConfigError                  services.errors: configuration cannot work (HTTP 500, exit 2)
 │   └── ModelNotFound            a local model file is missing
 ├── Unauthorized                 services.errors: no valid API token (HTTP 401)

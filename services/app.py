@@ -29,7 +29,8 @@ from .errormap import (
     libretranslate_body,
     validation_message,
 )
-from .jobs import JobRunner, JobStore
+from .jobs import JobRunner
+from .jobstore import JobStore
 from .routes import (
     documents,
     languagetool,
@@ -103,9 +104,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.warm_up:
             await run_in_threadpool(runtime.warm_up)
-        app.state.jobs.start()
+        await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
+        runtime.database.close()
 
     settings = runtime.settings
     app = FastAPI(
@@ -118,7 +120,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.token = load_or_create_token(settings)
     slots = partial(runtime.slots, "translate", probe=False)  # never blocking I/O on the loop
     app.state.admission = Admission(slots, settings.max_queue)
-    app.state.jobs = JobRunner(runtime, JobStore(runtime.settings.data_dir / "jobs"))
+    # Jobs from before the shared database sit in data_dir/jobs; they move in at start.
+    store = JobStore(runtime.database, legacy=settings.data_dir / "jobs")
+    app.state.jobs = JobRunner(runtime, store)
     install_error_handlers(app)
     app.include_router(meta.router)
     app.include_router(translate.router)

@@ -80,6 +80,7 @@ def serve(
 
     settings = _settings(backend, base_url, model, host=host, port=port)
     runtime = Runtime(settings)
+    runtime.database.open()  # connect and migrate now: a database that is down fails in one line
     err.print("checking model backends ...")
     # Services start in any order: a server that is not up yet makes the service degraded, not
     # absent; requests get 503 until it answers. Configuration errors still stop here.

@@ -15,6 +15,7 @@ from dragoman.chains import (
 
 from .errors import (
     ConfigError,
+    DatabaseUnavailable,
     DeadlineExceeded,
     Forbidden,
     JobNotDone,
@@ -28,6 +29,7 @@ HTTP_STATUS: dict[type[DragomanError], int] = {
     InputTooLarge: 413,
     InputError: 422,
     BackendUnavailable: 503,
+    DatabaseUnavailable: 503,
     Overloaded: 429,
     DeadlineExceeded: 504,
     Unauthorized: 401,
@@ -47,6 +49,7 @@ EXIT_CODE: dict[type[DragomanError], int] = {
     InputError: 2,
     ConfigError: 2,
     BackendUnavailable: 3,
+    DatabaseUnavailable: 3,
     DragomanError: 1,
 }
 

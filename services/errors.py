@@ -17,6 +17,16 @@ class ModelNotFound(ConfigError):
     code = "model_not_found"
 
 
+class DatabaseUnavailable(DragomanError):
+    """The database of the translation memory and document jobs cannot be used."""
+
+    code = "database_unavailable"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"database at {url} is unavailable: {reason}")
+        self.url = url
+
+
 class JobNotFound(DragomanError):
     """No document job has this id."""
 

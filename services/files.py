@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -30,12 +29,3 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def open_sqlite(path: Path, schema: str) -> sqlite3.Connection:
-    """Open (creating) a SQLite file shared by threads and processes, with `schema` applied."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")  # readers in other processes do not block writers
-    db.execute(schema)
-    return db

@@ -1,185 +1,155 @@
-"""Document jobs: uploads translated in the background, kept in SQLite, resumed after a restart."""
+"""Document jobs run in the background by every replica: each claims one job at a time from the
+shared database and holds it on a lease it renews; a job whose replica died is taken over."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import sqlite3
-import threading
-import time
+import os
+import socket
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from contextlib import suppress
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from dragoman.chains import DragomanError
 
-from .files import open_sqlite, write_atomically
+from .errors import DatabaseUnavailable
+from .jobstore import JobStore
 from .runtime import Runtime
 from .translation import translate_file_bytes
 
 log = logging.getLogger("dragoman.jobs")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY, filename TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
-    status TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,
-    counts TEXT NOT NULL DEFAULT '{}', error TEXT, created REAL NOT NULL, updated REAL NOT NULL
-)
-"""
-JobState = Literal["queued", "running", "done", "failed"]
-UNFINISHED: tuple[JobState, ...] = ("queued", "running")
+_STORE_ERRORS = (SQLAlchemyError, DatabaseUnavailable)
 
 
-@dataclass
-class JobRecord:
-    """A job as stored."""
-
-    id: str
-    filename: str
-    source: str
-    target: str
-    status: JobState
-    total: int
-    done: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
+def replica_id() -> str:
+    """This process's name on the jobs it holds: host, pid, and a random part for pid reuse."""
+    return f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
 
 
-class JobStore:
-    """Jobs in SQLite; each job's input and output files in a folder of its own."""
+class _Progress:
+    """Segments a running job has finished, and a signal to record them."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
+    def __init__(self) -> None:
+        self.done = 0
+        self.changed = asyncio.Event()
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = open_sqlite(self.root / "jobs.sqlite3", _SCHEMA)
-        return self._db
-
-    def folder(self, job_id: str) -> Path:
-        """Where a job's files live."""
-        return self.root / job_id
-
-    def create(self, filename: str, data: bytes, source: str, target: str, total: int) -> str:
-        """Store an upload and queue it."""
-        job_id = uuid.uuid4().hex
-        write_atomically(self.folder(job_id) / "input", data)
-        now = time.time()
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT INTO jobs (id, filename, source, target, status, total, created, updated)"
-                " VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
-                (job_id, filename, source, target, total, now, now),
-            )
-        return job_id
-
-    def get(self, job_id: str) -> JobRecord | None:
-        """A job by id."""
-        with self._lock:
-            row = (
-                self._connect()
-                .execute(
-                    "SELECT id, filename, source, target, status, total, done, counts, error"
-                    " FROM jobs WHERE id = ?",
-                    (job_id,),
-                )
-                .fetchone()
-            )
-        if row is None:
-            return None
-        job_id, filename, source, target, status, total, done, counts, error = row
-        return JobRecord(
-            job_id, filename, source, target, status, total, done, json.loads(counts), error
-        )
-
-    def update(self, job_id: str, **fields: Any) -> None:
-        """Change some of a job's fields."""
-        if "counts" in fields:
-            fields["counts"] = json.dumps(fields["counts"])
-        names = ", ".join(f"{name} = ?" for name in fields)
-        with self._lock, self._connect() as db:
-            db.execute(
-                f"UPDATE jobs SET {names}, updated = ? WHERE id = ?",
-                (*fields.values(), time.time(), job_id),
-            )
-
-    def unfinished(self) -> list[str]:
-        """Jobs that were queued or running when the service last stopped."""
-        with self._lock:
-            rows = (
-                self._connect()
-                .execute("SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY created", UNFINISHED)
-                .fetchall()
-            )
-        return [row[0] for row in rows]
+    def add(self, count: int) -> None:
+        self.done += count
+        self.changed.set()
 
 
 class JobRunner:
-    """Runs jobs one after another on the service's event loop."""
+    """Claims and runs jobs one after another on the service's event loop."""
 
     def __init__(self, runtime: Runtime, store: JobStore) -> None:
         self.runtime = runtime
         self.store = store
-        self._queue: asyncio.Queue[str] | None = None
+        self.owner = replica_id()
+        self.lease = runtime.settings.job_lease
+        self.poll = runtime.settings.job_poll
+        self._wake: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        """Start the worker and queue jobs left unfinished by an earlier run."""
-        self._queue = asyncio.Queue()
-        for job_id in self.store.unfinished():
-            self._queue.put_nowait(job_id)
+    async def start(self) -> None:
+        """Open the database and start looking for jobs, those left unfinished included."""
+        await asyncio.to_thread(self.store.open)
+        self._wake = asyncio.Event()
         self._worker = asyncio.create_task(self._work())
 
     async def stop(self) -> None:
-        """Stop the worker; a running job stays `running` and resumes on the next start."""
+        """Stop; a job in progress goes back to the queue for the next replica to take."""
         if self._worker is not None:
             self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+            for outcome in await asyncio.gather(self._worker, return_exceptions=True):
+                if isinstance(outcome, Exception):  # e.g. the database went away: say so
+                    log.warning("the job runner stopped with an error: %s", outcome)
 
     def submit(self, job_id: str) -> None:
-        """Queue a stored job."""
-        assert self._queue is not None, "the job runner has not started"
-        self._queue.put_nowait(job_id)
+        """Look for work now: a stored job is waiting (this or another replica takes it)."""
+        assert self._wake is not None, "the job runner has not started"
+        self._wake.set()
 
     async def _work(self) -> None:
-        assert self._queue is not None
+        assert self._wake is not None
         while True:
-            job_id = await self._queue.get()
-            try:
-                await self.run(job_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep serving other jobs; the failure is on record
-                log.exception("job %s failed", job_id)
-                self.store.update(
-                    job_id, status="failed", error="internal error; see the server log"
-                )
+            self._wake.clear()  # before the claim, so a submit during it is not missed
+            job_id = await self._claim()
+            if job_id is not None:
+                try:
+                    await self._hold(job_id)
+                except _STORE_ERRORS as exc:  # its lease runs out, and a replica takes it again
+                    log.warning("job %s: the database went away: %s", job_id, exc)
+                continue
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll)
 
-    async def run(self, job_id: str) -> None:
-        """Translate one job's file; finished segments come from the translation memory."""
-        job = self.store.get(job_id)
-        if job is None or job.status not in UNFINISHED:
-            return
-        self.store.update(job_id, status="running", done=0)
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            done += count
-            self.store.update(job_id, done=done)
-
-        folder = self.store.folder(job_id)
+    async def _claim(self) -> str | None:
         try:
-            data = await asyncio.to_thread((folder / "input").read_bytes)
-            translator = self.runtime.translator(progress=progress)
+            return await asyncio.to_thread(self.store.claim, self.owner, self.lease)
+        except _STORE_ERRORS as exc:  # the database is away: look again at the next poll
+            log.warning("could not look for document jobs: %s", exc)
+            return None
+
+    async def _hold(self, job_id: str) -> None:
+        """Run a claimed job while renewing its lease; stop if another replica took it over."""
+        progress = _Progress()
+        work = asyncio.create_task(self._run(job_id, progress))
+        lease = asyncio.create_task(self._keep_lease(job_id, progress))
+        try:
+            await asyncio.wait({work, lease}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the service is stopping
+            await _cancel(work, lease)
+            await asyncio.to_thread(self.store.release, job_id, self.owner)
+            raise
+        await _cancel(work, lease)
+        if work.cancelled():
+            log.warning("job %s: lease lost to another replica; it finishes the job", job_id)
+        elif isinstance(failure := work.exception(), _STORE_ERRORS):
+            raise failure
+        elif failure is not None:  # the failure is on record; keep serving
+            log.error("job %s failed", job_id, exc_info=failure)
+            await asyncio.to_thread(
+                self.store.fail, job_id, self.owner, "internal error; see the server log"
+            )
+
+    async def _keep_lease(self, job_id: str, progress: _Progress) -> None:
+        """Renew the lease a few times per lease period and whenever segments finish; return
+        once the job is no longer this replica's."""
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(progress.changed.wait(), self.lease / 3)
+            progress.changed.clear()
+            try:
+                args = (job_id, self.owner, self.lease, progress.done)
+                if not await asyncio.to_thread(self.store.renew, *args):
+                    return
+            except _STORE_ERRORS as exc:  # keep working; the lease holds until it runs out
+                log.warning("job %s: could not renew the lease: %s", job_id, exc)
+
+    async def _run(self, job_id: str, progress: _Progress) -> None:
+        """Translate one held job's file; finished segments come from the translation memory."""
+        job = await asyncio.to_thread(self.store.get, job_id)
+        assert job is not None, "a claimed job exists"
+        data = await asyncio.to_thread(self.store.input, job_id)
+        try:
+            translator = self.runtime.translator(progress=progress.add)
             translated, result = await translate_file_bytes(
                 translator, data, job.filename, job.target, job.source
             )
-            await asyncio.to_thread(write_atomically, folder / "output", translated)
+        except DatabaseUnavailable:
+            raise  # not the document's fault: the job is run again, not failed
         except DragomanError as exc:
-            self.store.update(job_id, status="failed", error=exc.message)
+            await asyncio.to_thread(self.store.fail, job_id, self.owner, exc.message)
             return
-        self.store.update(job_id, status="done", done=job.total, counts=result.counts)
+        finished = (job_id, self.owner, translated, result.counts)
+        if not await asyncio.to_thread(self.store.finish, *finished):
+            log.warning("job %s: another replica took it over; this result is dropped", job_id)
+
+
+async def _cancel(*tasks: asyncio.Task[None]) -> None:
+    """Cancel tasks and wait for them to end."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,69 +1,61 @@
-"""The translation memory: finished segment translations in SQLite, shared by API, CLI and jobs."""
+"""The translation memory: finished segment translations in the shared database, used by the API,
+the CLI and the jobs of every replica."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from pathlib import Path
+from typing import Any
 
-from .files import open_sqlite
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS translations (
-    key TEXT PRIMARY KEY,
-    text TEXT NOT NULL,
-    created REAL NOT NULL
-)
-"""
-_CHUNK = 500  # SQLite limits the number of bound parameters per statement
+from .db import Database
+from .schema import translations
+
+_CHUNK = 500  # bound parameters per statement stay far under SQLite's and PostgreSQL's limits
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-class SqliteMemory:
+class TranslationMemory:
     """A key → translation store; keys come from chains.translate.engine.memory_key."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = open_sqlite(self.path, _SCHEMA)
-        return self._db
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
         """Return the stored translations among `keys`."""
         found: dict[str, str] = {}
-        with self._lock:
-            db = self._connect()
+        with self.database.connect() as db:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
                 rows = db.execute(
-                    f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk
+                    select(translations.c.key, translations.c.text).where(
+                        translations.c.key.in_(chunk)
+                    )
                 )
-                found.update(dict(rows.fetchall()))
+                found.update({key: text for key, text in rows})
         return found
 
     def put_many(self, items: dict[str, str]) -> None:
         """Store translations, replacing older ones under the same keys."""
+        if not items:
+            return
         now = time.time()
-        with self._lock:
-            db = self._connect()
-            with db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO translations (key, text, created) VALUES (?, ?, ?)",
-                    [(key, text, now) for key, text in items.items()],
-                )
+        # Sorted keys: two replicas writing overlapping keys lock rows in one order, never deadlock.
+        rows = [{"key": key, "text": items[key], "created": now} for key in sorted(items)]
+        with self.database.begin() as db:
+            insert: Any = _UPSERT[db.dialect.name](translations)
+            replace = insert.on_conflict_do_update(
+                index_elements=[translations.c.key],
+                set_={"text": insert.excluded.text, "created": insert.excluded.created},
+            )
+            for start in range(0, len(rows), _CHUNK):
+                db.execute(replace, rows[start : start + _CHUNK])
 
     def __len__(self) -> int:
-        with self._lock:
-            return self._connect().execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+        with self.database.connect() as db:
+            return int(db.scalar(select(func.count()).select_from(translations)) or 0)
 
     def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+        """Close the database's connections."""
+        self.database.close()

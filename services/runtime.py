@@ -17,12 +17,13 @@ from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, ResolvedModel, resolve_model
+from .db import Database, database_url
 from .dictionary import Dictionary
 from .faults import as_backend_error
 from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .llm.pool import ServerPool
-from .memory import SqliteMemory
+from .memory import TranslationMemory
 from .nlp import english_nlp, errant_annotator, harper_linter
 from .settings import Settings
 
@@ -72,9 +73,9 @@ class Runtime:
         }
         # One gate per task: every request's model calls share the backend's slots.
         self.gates = {task: CallGate(partial(self.slots, task, probe=False)) for task in TASKS}
-        self.memory = (
-            SqliteMemory(settings.data_dir / "memory.sqlite3") if settings.memory else None
-        )
+        # The memory and the document jobs share one database, opened on first use.
+        self.database = Database(database_url(settings))
+        self.memory = TranslationMemory(self.database) if settings.memory else None
         self.dictionary = Dictionary(settings.data_dir / "dictionary.txt", settings.dictionary)
 
     def model(self, task: str) -> BaseLanguageModel:

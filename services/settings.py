@@ -59,6 +59,21 @@ class Settings(BaseSettings):
         Path(user_cache_dir(APP_NAME)) / "models", description="where the embedded GGUF is written"
     )
     data_dir: Path = Field(Path(user_data_dir(APP_NAME)), description="translation memory and jobs")
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the database holding the translation memory and document "
+        "jobs, shared by replicas (postgresql+psycopg://user:password@host/db); default: "
+        "memory.sqlite3 in the data directory",
+    )
+    job_lease: float = Field(
+        60.0,
+        gt=0,
+        description="seconds a replica holds a document job without renewing its lease; after "
+        "that another replica takes the job over",
+    )
+    job_poll: float = Field(
+        5.0, gt=0, description="seconds between a replica's looks for jobs it may run"
+    )
     request_timeout: float = Field(120.0, gt=0, description="seconds to wait for one model call")
     threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model")
     warm_up: bool = Field(True, description="load local models when the service starts")

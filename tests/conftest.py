@@ -68,3 +68,26 @@ def live_app() -> Iterator[Callable[[Any], str]]:
 
     with contextlib.ExitStack() as stack:
         yield lambda app: stack.enter_context(serving(app))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL for the whole run, in a temporary directory (for tests marked postgres)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: Any) -> str:
+    """The URL of a fresh, empty database on the test PostgreSQL."""
+    return postgres.create_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database for Dragoman's stores: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'stores.sqlite3'}"
+    return request.getfixturevalue("pg_url")

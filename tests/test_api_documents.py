@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import threading
+from contextlib import closing
+from pathlib import Path
 
 import docx
 from fastapi.testclient import TestClient
@@ -13,7 +16,7 @@ from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.documents import SRT, make_docx
-from tests.fakes import RecordingChatModel, segment_replier
+from tests.fakes import RecordingChatModel, free_port, segment_replier
 from tests.live import wait_until
 
 
@@ -120,3 +123,60 @@ def test_a_job_survives_a_restart(tmp_path) -> None:
         out = client.get(f"/v1/documents/{job_id}/result").text
     assert out.startswith("SATZ NUMMER 0 IM DOKUMENT.") and "SATZ NUMMER 11 IM DOKUMENT." in out
     assert len(fresh.history) == 12 - 3  # the three finished segments came from memory
+
+
+OLD_MEMORY = """CREATE TABLE translations (
+    key TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL NOT NULL
+)"""
+OLD_JOBS = """CREATE TABLE jobs (
+    id TEXT PRIMARY KEY, filename TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    status TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,
+    counts TEXT NOT NULL DEFAULT '{}', error TEXT, created REAL NOT NULL, updated REAL NOT NULL
+)"""
+
+
+def old_data_dir(data: Path) -> None:
+    """A data directory as the SQLite-only versions left it: memory.sqlite3, and jobs.sqlite3
+    with a folder of files per job under jobs/."""
+    (data / "jobs" / "old-done").mkdir(parents=True)
+    (data / "jobs" / "old-running").mkdir()
+    with closing(sqlite3.connect(data / "memory.sqlite3")) as memory, memory:
+        memory.execute(OLD_MEMORY)
+        memory.execute("INSERT INTO translations VALUES ('old-key', 'kept translation', 1.0)")
+    with closing(sqlite3.connect(data / "jobs" / "jobs.sqlite3")) as jobs, jobs:
+        jobs.execute(OLD_JOBS)
+        jobs.execute("INSERT INTO jobs VALUES ('old-done', 'a.txt', 'de', 'en', 'done', 1, 1,"
+                     " '{\"ok\": 1}', NULL, 1.0, 2.0)")  # fmt: skip
+        jobs.execute("INSERT INTO jobs (id, filename, source, target, status, total, created,"
+                     " updated) VALUES ('old-running', 'b.txt', 'de', 'en', 'running', 1, 3, 3)")  # fmt: skip
+    (data / "jobs" / "old-done" / "input").write_text("Hallo.\n")
+    (data / "jobs" / "old-done" / "output").write_text("Hello (from before).\n")
+    (data / "jobs" / "old-running" / "input").write_text("Welt.\n")
+
+
+def test_a_data_dir_from_before_migrations_keeps_its_memory_and_jobs(tmp_path) -> None:
+    old_data_dir(tmp_path)
+    with app_for(tmp_path) as client:
+        done = client.get("/v1/documents/old-done/result")
+        resumed = wait_done(client, "old-running")
+        again = client.get("/v1/documents/old-running/result")
+        memory = client.app.state.runtime.memory  # type: ignore[attr-defined]
+        kept = memory.get_many(["old-key"])
+    assert done.status_code == 200 and done.text == "Hello (from before).\n"
+    assert resumed["status"] == "done" and again.text == "[Ŵéĺţ.]\n"
+    assert kept == {"old-key": "kept translation"}
+    with closing(sqlite3.connect(tmp_path / "memory.sqlite3")) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    assert not (tmp_path / "jobs" / "jobs.sqlite3").exists()  # read once, kept as .imported
+    assert (tmp_path / "jobs" / "jobs.sqlite3.imported").is_file()
+
+
+def test_a_database_that_is_down_answers_503(tmp_path) -> None:
+    url = f"postgresql+psycopg://dragoman:secret@127.0.0.1:{free_port()}/dragoman"
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False, database_url=url)
+    client = TestClient(create_app(settings), raise_server_exceptions=False, headers=AUTH)
+    answer = client.get("/v1/documents/some-job")
+    assert answer.status_code == 503
+    error = answer.json()["error"]
+    assert error["code"] == "database_unavailable" and "secret" not in error["message"]
+    assert error["message"].startswith("database at postgresql+psycopg://dragoman:***@127.0.0.1:")

@@ -75,6 +75,18 @@ def test_prepare_still_refuses_an_unreachable_backend(monkeypatch, capsys) -> No
     assert last.startswith("error: model backend at ") and "127.0.0.1" in last
 
 
+def test_serve_refuses_an_unreachable_database_and_config_hides_its_password(
+    monkeypatch, capsys
+) -> None:
+    url = f"postgresql+psycopg://dragoman:secret@127.0.0.1:{free_port()}/dragoman"
+    monkeypatch.setenv("DRAGOMAN_DATABASE_URL", url)
+    code, _, err = run_cli(["serve", "--backend", "pseudo"], monkeypatch, capsys)
+    assert code == 3 and err.count("\n") == 1 and "secret" not in err
+    assert err.startswith("error: database at postgresql+psycopg://dragoman:***@127.0.0.1:")
+    code, out, _ = run_cli(["config", "--json"], monkeypatch, capsys)
+    assert code == 0 and "secret" not in out and "database_url" in out
+
+
 def test_bad_environment_value_is_one_line(monkeypatch, capsys) -> None:
     monkeypatch.setenv("DRAGOMAN_PORT", "eighty")
     code, _, err = run_cli(["config"], monkeypatch, capsys)

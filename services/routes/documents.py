@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +21,8 @@ from dragoman.chains import (
 
 from ..deps import RuntimeDep
 from ..errors import JobNotDone, JobNotFound
-from ..jobs import JobRecord, JobRunner, JobState
+from ..jobs import JobRunner
+from ..jobstore import JobRecord, JobState
 
 router = APIRouter(tags=["documents"])
 
@@ -48,6 +50,14 @@ class JobStatus(BaseModel):
     progress: Progress
     counts: dict[str, int]
     error: str | None = None
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header naming the download, as Starlette's FileResponse writes it."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return {"Content-Disposition": f"attachment; filename*=utf-8''{quoted}"}
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def _runner(request: Request) -> JobRunner:
@@ -83,7 +93,9 @@ async def create(
     source = source if source == "auto" else normalize_code(source)
     document: Any = await run_in_threadpool(load_file, data, name)
     runner = _runner(request)
-    job_id = runner.store.create(name, data, source, target, len(document.segments))
+    job_id = await run_in_threadpool(
+        runner.store.create, name, data, source, target, len(document.segments)
+    )
     runner.submit(job_id)
     return Created(id=job_id, status="queued")
 
@@ -104,12 +116,11 @@ def status(request: Request, job_id: str) -> JobStatus:
 
 
 @router.get("/v1/documents/{job_id}/result")
-def result(request: Request, job_id: str) -> FileResponse:
+def result(request: Request, job_id: str) -> Response:
     """The translated document, once the job is done."""
     job = _job(request, job_id)
-    if job.status != "done":
+    output = _runner(request).store.output(job_id) if job.status == "done" else None
+    if output is None:
         raise JobNotDone(f"job {job_id} is {job.status}, not done")
-    path = _runner(request).store.folder(job_id) / "output"
-    return FileResponse(
-        path, media_type=FILE_FORMATS[file_format(job.filename)].media_type, filename=job.filename
-    )
+    media_type = FILE_FORMATS[file_format(job.filename)].media_type
+    return Response(output, media_type=media_type, headers=_attachment(job.filename))

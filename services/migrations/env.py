@@ -1,0 +1,13 @@
+"""Alembic's entry point: migrate the connection services.db hands over, inside its transaction."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from dragoman.services.schema import metadata
+
+connection = context.config.attributes["connection"]
+# Batch mode lets later steps alter SQLite tables, which support few ALTER TABLE forms.
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,40 @@
+"""The shared database's tables as the code uses them; migrations/ builds them step by step."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, Table, Text
+
+metadata = MetaData()
+
+# The translation memory: keys come from chains.translate.engine.memory_key.
+translations = Table(
+    "translations",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+# Document jobs with their files; a running job is held by one replica (`owner`) until its
+# lease runs out, measured on the database's clock (seconds since the epoch).
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("filename", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("counts", Text, nullable=False, server_default="{}"),
+    Column("error", Text),
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+    Column("owner", Text),
+    Column("lease_until", Float),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("input", LargeBinary),
+    Column("output", LargeBinary),
+    Index("ix_jobs_status_created", "status", "created"),
+)
