@@ -223,7 +223,7 @@ def test_a_database_outage_mid_job_delays_the_job_without_failing_it(
         backend="llama-server", data_dir=tmp_path, warm_up=False, batch_segments=1,
         database_url=pg_url, job_lease=1, job_poll=0.1,
     )  # fmt: skip
-    runtime = Runtime(settings, model_factory=lambda resolved, settings, recorder: model)
+    runtime = Runtime(settings, model_factory=lambda *_: model)
     with admin, TestClient(create_app(runtime=runtime), headers=AUTH) as client:
         files = {"file": ("notes.md", b"Erster Satz.\n\nZweiter Satz.\n")}
         job_id = client.post(
