@@ -16,7 +16,7 @@ from tests.realserver.test_llama_server import SENTENCES
 
 from .common import timer
 
-SEGMENTS = 40
+SEGMENTS = 24
 # (servers, threads each): the same two cores, as one server or as two.
 SHAPES = [(1, 2), (2, 1), (2, 2)]
 
