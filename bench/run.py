@@ -255,10 +255,10 @@ def render(r: dict[str, Any]) -> str:
         out += llama_server.render(r["llama_server"], table)
     if "quality" in r:
         out += quality.render(r["quality"], table)
-    if "pool" in r:
-        out += pool.render(r["pool"], table)
     if "lt_suite" in r:
         out += lt_suite.render(r["lt_suite"], table)
+    if "pool" in r:
+        out += pool.render(r["pool"], table)
     return "\n".join(out)
 
 
