@@ -18,14 +18,16 @@ from .markup.markdown import MarkdownDocument
 from .markup.plain import PlainDocument
 from .markup.segment import Document, Segment
 from .markup.srt import SrtDocument
+from .markup.xhtml import XhtmlFragment
 
 # Formats of one text given inline (API `format`, or one file printed back by the CLI).
-TextFormat = Literal["text", "html", "markdown"]
+TextFormat = Literal["text", "html", "xhtml", "markdown"]
 # Formats proofreading reads prose from.
 ProofreadFormat = Literal["text", "markdown", "html", "email"]
 TEXT_DOCUMENTS: dict[str, Callable[[str], Document]] = {
     "text": PlainDocument,
     "html": HtmlDocument,
+    "xhtml": XhtmlFragment,
     "markdown": MarkdownDocument,
     "srt": SrtDocument,
 }

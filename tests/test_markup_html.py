@@ -135,3 +135,21 @@ def test_raw_text_and_foreign_content_are_written_so_they_parse_back() -> None:
     out = HtmlDocument(html).render()
     assert "if (a < b && c) {}" in out and "p > b {}" in out and "<style>a &gt; b</style>" in out
     assert browser_tree(out) == browser_tree(html)
+
+
+def test_xhtml_fragments_keep_the_nesting_the_dom_holds() -> None:
+    """The userscript sends a DOM the HTML parser would re-nest (a link inside a link, as the
+    adoption agency builds it); as XHTML it comes back nested exactly as it went."""
+    from dragoman.chains.formats import parse_text
+
+    xhtml = (
+        '<a xmlns="http://www.w3.org/1999/xhtml" name="p1"><div>Hallo '
+        '<a href="/x">Welt</a></div></a>Text <br xmlns="http://www.w3.org/1999/xhtml"/> mehr'
+    )
+    document = parse_text("xhtml", xhtml)
+    assert [s.text for s in document.segments] == ["Hallo <a1>Welt</a1>", "Text <x1/> mehr"]
+    # The same tree; only the order of the root's attributes is the XML parser's.
+    assert document.render() == xhtml.replace(
+        '<a xmlns="http://www.w3.org/1999/xhtml" name="p1">',
+        '<a name="p1" xmlns="http://www.w3.org/1999/xhtml">',
+    )

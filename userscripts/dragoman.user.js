@@ -164,7 +164,7 @@
         method: "POST",
         url: `${settings.serviceUrl.replace(/\/+$/, "")}/v1/translate/stream`,
         headers: requestHeaders(),
-        data: JSON.stringify({ q: items, source: "auto", target: settings.target, format: "html", context: document.title }),
+        data: JSON.stringify({ q: items, source: "auto", target: settings.target, format: "xhtml", context: document.title }),
         timeout: TIMEOUT_MS,
         onprogress: guarded((response) => readLines(response.responseText || "", false)),
         onload: guarded((response) => {
@@ -234,7 +234,10 @@
     const copy = element.cloneNode(true);
     const copyElements = elementsOf(copy);
     copyElements.forEach((el, number) => el.setAttribute(NUMBER_ATTR, String(number)));
-    const html = copy.innerHTML;
+    // XML syntax keeps the nesting exactly as the DOM holds it (a link inside a link, which the
+    // HTML parser would re-nest); the service reads it as XML and answers in XML.
+    const serializer = new XMLSerializer();
+    const html = [...copy.childNodes].map((node) => serializer.serializeToString(node)).join("");
     const parentNumbers = new Map(copyElements.slice(1).map((el) => [el.getAttribute(NUMBER_ATTR), el.parentElement.getAttribute(NUMBER_ATTR)]));
     copyElements.forEach((el) => el.removeAttribute(NUMBER_ATTR));
     return {

@@ -61,7 +61,7 @@ def test_proofread_tab_highlights_explains_and_applies(web) -> None:
     web.wait_for_selector("mark.issue.style")
     mark = web.locator("mark.issue.style").first
     assert mark.inner_text() == "the the"
-    assert "repeated" in mark.get_attribute("title")
+    assert "repeat this word" in mark.get_attribute("title")  # Harper's message
     assert web.locator("mark.issue.passive_voice").inner_text() == "was eaten"
     screenshot(web, "web-proofread")
     mark.click()
