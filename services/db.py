@@ -3,7 +3,9 @@ PostgreSQL when replicas share it; opened, and migrated with Alembic, on first u
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +52,18 @@ def _epoch_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return "((julianday('now') - 2440587.5) * 86400.0)"
 
 
+def _write_ahead_log(dbapi_connection: Any) -> None:
+    """Put the file in WAL mode (readers never block the writer). The mode is kept in the file;
+    switching takes a lock sqlite3 does not wait for, so replicas starting together take turns."""
+    for _ in range(100):
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            time.sleep(0.05)
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")  # still locked after 5 s: say so
+
+
 def _sqlite_engine(url: str) -> Engine:
     """A SQLite engine whose transactions really are transactions, each holding the write lock."""
     path = make_url(url).database
@@ -63,7 +77,7 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        _write_ahead_log(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
