@@ -22,6 +22,7 @@ from .dictionary import Dictionary
 from .faults import as_backend_error
 from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
+from .llm.factory import Probe
 from .llm.pool import ServerPool
 from .memory import TranslationMemory
 from .nlp import english_nlp, errant_annotator, harper_linter
@@ -202,17 +203,23 @@ class Runtime:
 
     def unreachable_now(self) -> dict[str, str]:
         """Probe every server (blocking I/O): those that do not answer, and why."""
-        away: dict[str, str] = {}
+        return {name: p.detail for name, p in self.probe_servers().items() if not p.reachable}
+
+    def probe_servers(self) -> dict[str, Probe]:
+        """Probe each server once (tasks often share them), by URL; one that is away leaves its
+        pool for a while."""
+        probes: dict[str, Probe] = {}
         for task, resolved in self.resolved.items():
             pool = self.pools.get(task)
             for server in pool.servers if pool else [None]:
-                url = server.url if server else None
-                probe = probe_backend(resolved, self.settings, url)
-                if not probe.reachable:
-                    away[url or self.url(task)] = probe.detail
-                    if pool and server:
-                        pool.mark_down(server, probe.detail)
-        return away
+                name = server.url if server else self.url(task)
+                if name not in probes:
+                    probes[name] = probe_backend(
+                        resolved, self.settings, server.url if server else None
+                    )
+                if pool and server and not probes[name].reachable:
+                    pool.mark_down(server, probes[name].detail)
+        return probes
 
     def check_backends(self) -> None:
         """Prepare local models and check remote backends answer; raise on the first that fails."""

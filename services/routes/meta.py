@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from ..catalog import load_catalog
 from ..deps import RuntimeDep
-from ..llm import probe_backend
 
 router = APIRouter()
 
@@ -69,7 +68,8 @@ class ModelList(BaseModel):
 def health(runtime: RuntimeDep) -> HealthResponse:
     """Report each task's backend; probes run in a worker thread, so this never blocks the loop."""
     backends = {}
-    away = runtime.unreachable_now()
+    probes = runtime.probe_servers()
+    away = {name: p.detail for name, p in probes.items() if not p.reachable}
     for task, resolved in runtime.resolved.items():
         pool = runtime.pools.get(task)
         urls = [s.url for s in pool.servers] if pool else [runtime.url(task)]
@@ -77,7 +77,7 @@ def health(runtime: RuntimeDep) -> HealthResponse:
         backends[task] = BackendHealth(
             **resolved.describe(),
             reachable=any(url not in away for url in urls),
-            detail=detail or probe_backend(resolved, runtime.settings).detail,
+            detail=detail or probes[urls[0]].detail,
             slots=runtime.slots(task),
             servers=[ServerHealth(**server) for server in pool.describe()] if pool else [],
         )
