@@ -15,6 +15,7 @@ from typing import Any
 import sacrebleu
 
 from dragoman.chains.translate import TranslateRequest, single_prompt, translate_document
+from dragoman.services.catalog import load_catalog
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.llama_server import SMOLLM2, Missing, gemma_gguf, llama_server
@@ -27,6 +28,11 @@ FLORES_PAIRS = [("de", "en"), ("fr", "en"), ("es", "en"), ("ru", "en"), ("zh", "
                 ("ja", "en"), ("en", "de")]  # fmt: skip
 TATOEBA = {"de": "deu-eng.tsv", "fr": "fra-eng.tsv", "ja": "jpn-eng.tsv"}
 SENTENCES = 30  # per pair: the first of each file, the same every run
+# Samplers against repetition tried on each preset, against the preset as shipped (Dragoman only).
+SAMPLER_TRIALS: dict[str, dict[str, float]] = {
+    "embedded-gemma3-270m": {"repeat_penalty": 1.1},
+    "gemma3-270m": {"dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 2},
+}
 
 
 def flores(source: str, target: str, count: int) -> list[tuple[str, str]]:
@@ -71,35 +77,71 @@ async def _dragoman(runtime: Runtime, pairs: list[tuple[str, str]], source: str,
         result = await translate_document(translator, TranslateRequest(text, target, source))
         texts.append(result.text.strip())
         statuses.update(result.counts)
-    return texts, dict(statuses), translator.calls
+    return texts, statuses, translator.calls
 
 
 def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
+    """Both ways on the same sentences, timed in halves run in opposite orders (direct first,
+    then Dragoman first), so that a machine that speeds up or slows down favours neither."""
     references = [reference for _, reference in pairs]
     asyncio.run(_direct(runtime, pairs[:1], source, target))  # both then find the prefix cached
-    started = time.monotonic()
-    direct = asyncio.run(_direct(runtime, pairs, source, target))
-    direct_s = time.monotonic() - started
-    started = time.monotonic()
-    ours, statuses, calls = asyncio.run(_dragoman(runtime, pairs, source, target))
-    ours_s = time.monotonic() - started
+    half = len(pairs) // 2
+    direct: list[str] = []
+    ours: list[str] = []
+    seconds = {"direct": 0.0, "dragoman": 0.0}
+    statuses: Counter[str] = Counter()
+    calls = 0
+    for part, order in (
+        (pairs[:half], ("direct", "dragoman")),
+        (pairs[half:], ("dragoman", "direct")),
+    ):
+        for way in order:
+            started = time.monotonic()
+            if way == "direct":
+                direct += asyncio.run(_direct(runtime, part, source, target))
+            else:
+                texts, counts, made = asyncio.run(_dragoman(runtime, part, source, target))
+                ours += texts
+                statuses.update(counts)
+                calls += made
+            seconds[way] += time.monotonic() - started
     return {
         "pair": f"{source}→{target}",
         "sentences": len(pairs),
-        "direct": {**_scores(direct, references, target), "seconds": round(direct_s, 1)},
-        "dragoman": {**_scores(ours, references, target), "seconds": round(ours_s, 1)},
-        "time_ratio": round(ours_s / max(direct_s, 1e-6), 2),
-        "statuses": statuses,
+        "direct": {**_scores(direct, references, target), "seconds": round(seconds["direct"], 1)},
+        "dragoman": {**_scores(ours, references, target), "seconds": round(seconds["dragoman"], 1)},
+        "time_ratio": round(seconds["dragoman"] / max(seconds["direct"], 1e-6), 2),
+        "statuses": dict(statuses),
         "calls": calls,
     }
 
 
-def _suite(runtime: Runtime, tatoeba_too: bool) -> dict[str, Any]:
+def _ours_only(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
+    """Dragoman alone on the sentences: for comparing one model's settings with another's."""
+    started = time.monotonic()
+    texts, statuses, calls = asyncio.run(_dragoman(runtime, pairs, source, target))
+    return {
+        "pair": f"{source}→{target}",
+        **_scores(texts, [reference for _, reference in pairs], target),
+        "seconds": round(time.monotonic() - started, 1),
+        "statuses": dict(statuses),
+        "calls": calls,
+    }
+
+
+def _suite(settings: Settings, preset: str, tatoeba_too: bool) -> dict[str, Any]:
+    runtime = Runtime(settings)
     rows = [_compare(runtime, flores(s, t, SENTENCES), s, t) for s, t in FLORES_PAIRS]
     short = (
         [_compare(runtime, tatoeba(s, SENTENCES), s, "en") for s in TATOEBA] if tatoeba_too else []
     )
-    return {"flores": rows, "tatoeba": short}
+    suite: dict[str, Any] = {"flores": rows, "tatoeba": short}
+    if preset in SAMPLER_TRIALS:
+        samplers = SAMPLER_TRIALS[preset]
+        trial = Runtime(settings, catalog=load_catalog().with_samplers(preset, samplers))
+        pairs = [_ours_only(trial, flores(s, t, SENTENCES), s, t) for s, t in FLORES_PAIRS]
+        suite["samplers"] = {"samplers": samplers, "flores": pairs}
+    return suite
 
 
 def _on_server(preset: str, model: Callable[[Path], Path], folder: Path) -> dict[str, Any]:
@@ -107,15 +149,17 @@ def _on_server(preset: str, model: Callable[[Path], Path], folder: Path) -> dict
         settings = Settings(backend="llama-server", base_url=server.base_url,
                             translate_preset=preset, data_dir=folder, memory=False,
                             warm_up=False)  # fmt: skip
-        return _suite(Runtime(settings), tatoeba_too=False)
+        return _suite(settings, preset, tatoeba_too=False)
 
 
 def run() -> dict[str, Any]:
     """Every pair with the embedded model, and with each real model behind llama-server."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        embedded = Runtime(Settings(data_dir=folder, memory=False))
-        results: dict[str, Any] = {"embedded-gemma3-270m": _suite(embedded, tatoeba_too=True)}
+        embedded = Settings(data_dir=folder, memory=False)
+        results: dict[str, Any] = {
+            "embedded-gemma3-270m": _suite(embedded, "embedded-gemma3-270m", tatoeba_too=True)
+        }
         for preset, model in (("gemma3-270m", gemma_gguf), ("smollm2-135m", lambda f: SMOLLM2)):
             try:
                 results[f"llama-server {preset}"] = _on_server(preset, model, folder)
@@ -153,4 +197,26 @@ def render(result: dict[str, Any], table: Any) -> list[str]:
                                for s in ("ok", "repaired", "fallback", "failed"))]
                      for r in rows],
                 ), ""]  # fmt: skip
+        if "samplers" in suite:
+            out += _render_samplers(suite, table)
     return out
+
+
+def _render_samplers(suite: dict[str, Any], table: Any) -> list[str]:
+    trial = suite["samplers"]
+    named = ", ".join(f"{k} {v}" for k, v in trial["samplers"].items())
+    shipped = {r["pair"]: r["dragoman"] for r in suite["flores"]}
+    return [
+        f"Samplers against repetition, Dragoman as shipped against Dragoman with {named}:",
+        "",
+        table(
+            ["FLORES-200", "chrF as shipped", f"chrF with {named}", "BLEU as shipped",
+             "BLEU with", "s as shipped", "s with", "ok/repaired/fallback/failed with"],
+            [[r["pair"], shipped[r["pair"]]["chrf"], r["chrf"], shipped[r["pair"]]["bleu"],
+              r["bleu"], shipped[r["pair"]]["seconds"], r["seconds"],
+              "/".join(str(r["statuses"].get(s, 0))
+                       for s in ("ok", "repaired", "fallback", "failed"))]
+             for r in trial["flores"]],
+        ),
+        "",
+    ]  # fmt: skip

@@ -51,6 +51,9 @@ class Preset(BaseModel, frozen=True):
     context_window: int
     temperature: float = 0.0
     stop: list[str] = Field(default_factory=list)
+    # llama.cpp's samplers against repetition (repeat_penalty, dry_multiplier…): in the body of
+    # every request to a server, and as call options in-process.
+    samplers: dict[str, float] = Field(default_factory=dict)
     # Fields added to every request's body; "$source" and "$target" stand for the language codes.
     request_body: dict[str, object] = Field(default_factory=dict)
     # Whether batches ask for JSON constrained to their ids, where the backend can do that.
@@ -64,6 +67,11 @@ class Catalog(BaseModel, frozen=True):
 
     backends: dict[str, Backend]
     presets: dict[str, Preset]
+
+    def with_samplers(self, preset: str, samplers: dict[str, float]) -> Catalog:
+        """This catalog with other samplers on one preset (for trying them side by side)."""
+        changed = self.presets[preset].model_copy(update={"samplers": samplers})
+        return self.model_copy(update={"presets": {**self.presets, preset: changed}})
 
 
 @cache

@@ -16,7 +16,7 @@ from dragoman.chains.proofread import Corrector, Layers
 from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
-from .catalog import TASKS, ResolvedModel, resolve_model
+from .catalog import TASKS, Catalog, ResolvedModel, resolve_model
 from .db import Database, database_url
 from .dictionary import Dictionary
 from .faults import as_backend_error
@@ -56,9 +56,10 @@ class Runtime:
         settings: Settings,
         model_factory: ModelFactory = make_chat_model,
         recorder: Recorder | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings
-        self.resolved = {task: resolve_model(task, settings) for task in TASKS}
+        self.resolved = {task: resolve_model(task, settings, catalog) for task in TASKS}
         self._factory = model_factory
         self._recorder = recorder
         self._models: dict[str, BaseLanguageModel] = {}
@@ -99,10 +100,11 @@ class Runtime:
         constrained = wanted and backend.schema_kwargs is not None
         batch_prompt = "translate_batch_json" if constrained else "translate_batch"
         prompts = "+".join(prompt_version(name) for name in ("translate", batch_prompt))
-        decoding = [preset.prompt_style, str(preset.temperature), json.dumps(preset.request_body)]
+        decoding = [preset.prompt_style, str(preset.temperature)]
+        decoding += [json.dumps(preset.samplers), json.dumps(preset.request_body)]
         fingerprint = "|".join([resolved.backend_name, resolved.model, *decoding, prompts])
         # A call's own body fields replace the client's, so every call carries all of them.
-        body = {**backend.extra_body, **preset.request_body}
+        body = {**backend.extra_body, **preset.samplers, **preset.request_body}
         request = {backend.body_kwarg: body} if backend.body_kwarg else {}
         return ModelProfile(
             style=preset.prompt_style,

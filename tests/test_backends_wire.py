@@ -8,7 +8,11 @@ import sys
 import time
 
 import httpx
+import pytest
 
+from dragoman.services.catalog import load_catalog, resolve_model
+from dragoman.services.errors import ConfigError
+from dragoman.services.llm.embedded import make_embedded_model
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
@@ -179,3 +183,33 @@ def test_base_model_on_llama_server_uses_completions_with_few_shot_prefix() -> N
     assert prompt.endswith("German: Guten Morgen!\nEnglish:")
     assert "German: Vielen Dank.\nEnglish: Thank you very much." in prompt
     assert body["stop"] == ["\n"] and body["cache_prompt"] is True
+
+
+def test_a_presets_samplers_go_in_every_llama_server_request() -> None:
+    catalog = load_catalog().with_samplers(
+        "gemma3-270m", {"dry_multiplier": 0.8, "repeat_penalty": 1.1}
+    )
+    with FakeOpenAIServer(reply=lambda body: " Good morning!") as server:
+        settings = Settings(
+            backend="llama-server", base_url=server.base_url, translate_preset="gemma3-270m"
+        )
+        runtime = Runtime(settings, catalog=catalog)
+        assert translate_text(runtime, "Guten Morgen!").text == "Good morning!"
+    (request,) = server.requests
+    body = request["json"]
+    assert body["dry_multiplier"] == 0.8 and body["repeat_penalty"] == 1.1
+    assert body["cache_prompt"] is True
+
+
+def test_embedded_samplers_are_call_options_and_unknown_ones_are_refused(tmp_path) -> None:
+    settings = Settings(model_dir=tmp_path)
+    catalog = load_catalog().with_samplers("embedded-gemma3-270m", {"repeat_penalty": 1.1})
+    recorded: list[dict] = []
+    model = make_embedded_model(
+        resolve_model("translate", settings, catalog), settings, recorded.append
+    )
+    model.invoke("German: Hallo.\nEnglish:")
+    assert recorded[0]["repeat_penalty"] == 1.1
+    catalog = load_catalog().with_samplers("embedded-gemma3-270m", {"dry_multiplier": 0.8})
+    with pytest.raises(ConfigError, match="llama-cpp-python has no sampler dry_multiplier"):
+        make_embedded_model(resolve_model("translate", settings, catalog), settings)

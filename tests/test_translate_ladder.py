@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.llms import LLM
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import (
+    ChatGeneration,
+    ChatGenerationChunk,
+    ChatResult,
+    GenerationChunk,
+)
 
 from dragoman.chains import ModelProfile
 from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.chains.translate.budget import estimate_tokens
-from tests.fakes import RecordingChatModel, ScriptedLLM, fenced, make_translator, to_english
+from tests.fakes import (
+    RecordingChatModel,
+    ScriptedLLM,
+    fenced,
+    last_line_after,
+    make_translator,
+    to_english,
+)
 
 CHAT = ModelProfile(style="chat")
 COMPLETION = ModelProfile(style="completion")
@@ -104,3 +118,63 @@ def test_a_looping_answer_is_cut_off_as_it_streams() -> None:
     assert result.status == "failed"
     assert translator.usage.stopped_early == translator.calls == 2
     assert model.sent <= 2 * 10  # each answer stopped after a few repeats, not 5,000 chunks
+
+
+class WordStreamer(LLM):
+    """A streaming completion model that answers reply(prompt) a word at a time; counts words."""
+
+    reply: Callable[[str], str]
+    sent: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "word-streamer"
+
+    def _call(self, prompt: str, stop=None, run_manager=None, **kwargs: Any) -> str:  # type: ignore[override]
+        return self.reply(prompt)
+
+    def _stream(self, prompt: str, stop=None, run_manager=None, **kwargs: Any):  # type: ignore[override]
+        for word in re.findall(r"\s*\S+", self.reply(prompt)):
+            self.sent += 1
+            yield GenerationChunk(text=word)
+
+
+def test_an_answer_copying_its_foreign_source_is_cut_off_early() -> None:
+    source = (
+        "Dr. Ehud Ur, Professor für Medizin an der Dalhousie University in Halifax, Nova Scotia, "
+        "gab zu bedenken, dass die Forschungsarbeit noch in den Kinderschuhen stecke."
+    )
+    model = WordStreamer(reply=lambda prompt: " " + last_line_after(prompt, "German"))
+    translator = make_translator(model, COMPLETION)
+    result = run(translator, source)
+    assert (result.status, result.reasons, result.text) == ("failed", ["left untranslated"], source)
+    assert translator.calls == 2 and translator.usage.stopped_early == 2
+    words = len(source.split())
+    assert model.sent <= 2 * 10 < 2 * words  # each copy stopped after a few words
+
+
+def test_an_answer_that_starts_like_its_source_in_the_target_language_is_kept() -> None:
+    source = "„Microsoft Visual Studio Code Extension Marketplace“ ist ab heute für alle offen."
+    answer = "„Microsoft Visual Studio Code Extension Marketplace“ is open to everyone from today."
+    model = WordStreamer(reply=lambda prompt: " " + answer)
+    translator = make_translator(model, COMPLETION)
+    result = run(translator, source)
+    assert (result.status, result.text) == ("ok", answer)
+    assert translator.usage.stopped_early == 0
+
+
+def test_a_placeholder_copied_from_the_examples_is_dropped_without_another_call() -> None:
+    # Gemma 3 270M copies the examples' link placeholder into sentences that have no link.
+    model = ScriptedLLM(reply=lambda prompt: " He built a doorbell with <a1>Wi-Fi</a1>.")
+    result = run(make_translator(model, COMPLETION), "Er baute eine Türklingel mit WLAN.")
+    assert (result.text, result.status) == ("He built a doorbell with Wi-Fi.", "repaired")
+    assert len(model.prompts) == 1
+
+
+def test_placeholders_the_source_has_are_kept_and_invented_ones_dropped() -> None:
+    model = ScriptedLLM(reply=lambda prompt: " See <a1>the <b2>new</b2> page</a1> <x3/>.")
+    result = run(
+        make_translator(model, COMPLETION), 'Siehe <a href="/n">die neue Seite</a>.', "html"
+    )
+    assert result.text == 'See <a href="/n">the new page</a> .'
+    assert result.status == "repaired" and len(model.prompts) == 1

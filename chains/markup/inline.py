@@ -151,6 +151,19 @@ def check_same_shape(source: list[Node], answer: list[Node], seen: Counter[int])
             raise MarkupMismatch(f"placeholder {tag}{ref} moved to another parent")
 
 
+def drop_invented(answer: str, source: list[Node]) -> tuple[str, bool]:
+    """Remove placeholders the source never had (a small model copies them from its examples),
+    keeping what they wrap; tell whether any went. (Placeholder-like source text is an atom.)"""
+    expected = shape(source)
+
+    def keep(match: re.Match[str]) -> str:
+        known = expected.get(int(match.group(3)), ("",))[0] == match.group(2)
+        return match.group() if known else ""
+
+    cleaned = _PLACEHOLDER.sub(keep, answer)
+    return cleaned, cleaned != answer
+
+
 def map_text(nodes: list[Node], translate) -> list[Node]:
     """Copy nodes, replacing each text's value by translate(value): the per-run fallback."""
     out: list[Node] = []

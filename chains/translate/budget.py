@@ -16,6 +16,9 @@ ANSWER_RATIO = 2.0
 ANSWER_MARGIN = 8
 # Past this many characters per source character an answer is not a translation any more.
 RUNAWAY_RATIO = 4.0
+# A small model that copies its source does it from the first word: once an answer has repeated
+# this many characters of the source word for word, the rest of the copy is not worth waiting for.
+COPY_CHARS = 40
 
 
 def estimate_tokens(text: str) -> int:
@@ -35,6 +38,15 @@ def looping(answer: str, source: str) -> str | None:
     """The piece an answer repeats in a loop (and the source does not), or None."""
     loop = _LOOP.search(answer)
     return loop.group(1) if loop and loop.group(1) * 5 not in source else None
+
+
+def copied_prefix(answer: str, source: str) -> str | None:
+    """The answer so far when it is a long, word-for-word start of its source (short of the
+    whole: a complete copy is judged as an answer); None otherwise."""
+    start, whole = " ".join(answer.split()), " ".join(source.split())
+    if len(start) >= COPY_CHARS and len(start) < len(whole) and whole.startswith(start):
+        return start
+    return None
 
 
 def runaway(answer: str, source: str) -> bool:

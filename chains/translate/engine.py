@@ -5,7 +5,8 @@ Ladder per segment, each step a request that differs from the one before, within
 the segment alone (taken out of its batch, or sampled at `retry_temperature`) → each text run
 translated separately inside the source's own tags (`fallback`, only where that is not the
 first request again) → the source kept (`failed`). Only `ok` and `repaired` answers enter the
-translation memory. Answers are streamed and cut off once they loop or run far too long.
+translation memory. Answers are streamed and cut off once they loop, run far too long, or copy
+a foreign source word for word; placeholders the source never had are dropped (`repaired`).
 """
 
 from __future__ import annotations
@@ -21,15 +22,30 @@ from langchain_core.prompt_values import PromptValue
 
 from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template, merge
 from ..errors import BackendUnavailable
-from ..markup.inline import Node, Text, has_letters, map_text, parse, serialize, text_of, walk
+from ..markup.inline import (
+    Node,
+    Text,
+    drop_invented,
+    parse,
+    serialize,
+    text_of,
+)
 from ..markup.segment import Segment
 from ..profile import ModelProfile
 from .batching import batch_request, parse_batch, shared_answers, split_batches
-from .budget import answer_budget, estimate_tokens, runaway
+from .budget import answer_budget, estimate_tokens
+from .fallback import per_run, plain
 from .job import Job, Memory, TranslateOptions, memory_key
 from .prompting import single_prompt
 from .result import REMEMBERED, Outcome, Status
-from .validate import Rejected, check_answer, restore_spacing
+from .validate import (
+    Rejected,
+    check_answer,
+    check_language,
+    copying_foreign,
+    gone_wrong,
+    restore_spacing,
+)
 
 TokenCounter = Callable[[str], int]
 
@@ -167,7 +183,7 @@ class Translator:
     ) -> str:
         languages = {"source": job.source, "target": job.target}
         request = merge(fill_template(self.profile.request_kwargs, languages), constraint or {})
-        stop = partial(runaway, source=source)
+        stop = partial(gone_wrong, source=source, job=job)
         return await self._caller(prompt, budget, request, stop_when=stop, **options)
 
     # --- batches (chat models) --------------------------------------------------------------
@@ -250,61 +266,23 @@ class Translator:
             return None, exc.reason
 
     def _accept(self, segment: Segment, answer: str, job: Job, status: Status) -> Outcome:
+        if copying_foreign(answer, segment.text, job):  # cut off while copying its source
+            raise Rejected("left untranslated")
+        answer, invented = drop_invented(answer, segment.nodes)
         nodes = check_answer(segment.nodes, segment.text, answer)
         if self.profile.check_language:
-            _check_language(text_of(segment.nodes), text_of(nodes), job)
+            check_language(text_of(segment.nodes), text_of(nodes), job)
         # Compare spacing with the source as the model saw it: edge whitespace is restored anyway.
         seen = parse(segment.text, segment.nodes)
         nodes, spaced = restore_spacing(seen, nodes, job.target)
-        return Outcome(nodes, "repaired" if spaced and status == "ok" else status)
+        return Outcome(nodes, "repaired" if (spaced or invented) and status == "ok" else status)
 
     async def _per_run(self, segment: Segment, job: Job, reason: str, tokens: float) -> Outcome:
-        runs = list(
-            dict.fromkeys(n.value.strip() for n in _texts(segment.nodes) if has_letters([n]))
-        )
-        if runs == [segment.text.strip()]:  # one run and no tags: that request was already sent
-            return Outcome(None, "failed", reason)
-        done = {}
-        for run in runs:
-            budget = self.budget(run)
-            if budget > tokens:
-                break
-            tokens -= budget
-            try:
-                answer = _plain(
-                    check_answer([Text(run)], run, await self._single(run, job, budget))
-                )
-                if self.profile.check_language:
-                    _check_language(run, answer, job)
-                done[run] = answer
-            except Rejected:
-                continue
-        if not done:
-            return Outcome(None, "failed", reason)
+        async def translate_run(run: str) -> str:
+            answer, _ = drop_invented(await self._single(run, job, self.budget(run)), [])
+            answer = plain(check_answer([Text(run)], run, answer))
+            if self.profile.check_language:
+                check_language(run, answer, job)
+            return answer
 
-        def swap(value: str) -> str:
-            core = value.strip()
-            if core not in done:
-                return value
-            return (
-                value[: len(value) - len(value.lstrip())]
-                + done[core]
-                + value[len(value.rstrip()) :]
-            )
-
-        return Outcome(map_text(segment.nodes, swap), "fallback", reason)
-
-
-def _texts(nodes: list[Node]) -> list[Text]:
-    return [n for n, _ in walk(nodes) if isinstance(n, Text)]
-
-
-def _plain(nodes: list[Node]) -> str:
-    return "".join(n.value for n in nodes if isinstance(n, Text)).strip()
-
-
-def _check_language(source: str, answer: str, job: Job) -> None:
-    """Reject an answer confidently in another language than the target; a source kept as it
-    was is fine unless it is itself foreign prose (names, product titles, code stay as they are)."""
-    if job.is_foreign(answer) and (answer != source or job.is_foreign(source)):
-        raise Rejected("left untranslated" if answer == source else f"answer not in {job.target}")
+        return await per_run(segment, reason, tokens, self.budget, translate_run)

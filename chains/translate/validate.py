@@ -6,7 +6,8 @@ import re
 import unicodedata
 
 from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
-from .budget import looping
+from .budget import copied_prefix, looping, runaway
+from .job import Job
 
 
 class Rejected(Exception):
@@ -126,3 +127,21 @@ def _spaced_edges(source: list[Node]) -> dict[int, tuple[bool, bool]]:
 
     visit(source)
     return edges
+
+
+def copying_foreign(answer: str, source: str, job: Job) -> bool:
+    """Whether an answer so far is a long word-for-word copy of a foreign source."""
+    copied = copied_prefix(answer, source)
+    return copied is not None and job.is_foreign(copied)
+
+
+def gone_wrong(answer: str, source: str, job: Job) -> bool:
+    """Whether a streamed answer can stop now: it loops, runs away, or copies foreign text."""
+    return runaway(answer, source) or copying_foreign(answer, source, job)
+
+
+def check_language(source: str, answer: str, job: Job) -> None:
+    """Reject an answer confidently in another language than the target; a source kept as it
+    was is fine unless it is itself foreign prose (names, product titles, code stay as they are)."""
+    if job.is_foreign(answer) and (answer != source or job.is_foreign(source)):
+        raise Rejected("left untranslated" if answer == source else f"answer not in {job.target}")

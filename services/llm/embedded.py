@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import importlib
+import inspect
 import logging
 import os
 import threading
@@ -123,6 +124,7 @@ class LlamaCppCompletion(LLM):
     temperature: float = 0.0
     max_tokens: int = 256
     stop: list[str] = Field(default_factory=list)
+    samplers: dict[str, float] = Field(default_factory=dict)
     recorder: Recorder | None = Field(default=None, exclude=True)
 
     @property
@@ -141,6 +143,7 @@ class LlamaCppCompletion(LLM):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "stop": stop if stop is not None else self.stop,
+            **self.samplers,
         }
         if self.recorder is not None:
             self.recorder({"backend": "llama-cpp (in-process)", "prompt": prompt, **params})
@@ -211,6 +214,18 @@ class LlamaCppCompletion(LLM):
         return self.count_tokens(text)
 
 
+def _check_samplers(resolved: ResolvedModel) -> None:
+    """Refuse a preset whose samplers llama-cpp-python does not take per call."""
+    from llama_cpp import Llama
+
+    known = inspect.signature(Llama.create_completion).parameters
+    unknown = sorted(set(resolved.preset.samplers) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"preset {resolved.preset_name!r}: llama-cpp-python has no sampler {', '.join(unknown)}"
+        )
+
+
 def make_embedded_model(
     resolved: ResolvedModel, settings: Settings, recorder: Recorder | None = None
 ) -> LlamaCppCompletion:
@@ -219,9 +234,11 @@ def make_embedded_model(
         "model_name": resolved.model,
         "temperature": resolved.preset.temperature,
         "stop": resolved.preset.stop,
+        "samplers": dict(resolved.preset.samplers),
     }
     if recorder is not None:
         return LlamaCppCompletion(recorder=recorder, **common)
+    _check_samplers(resolved)
     path = prepare_gguf(resolved, settings)
     llama, lock = load_llama(path, resolved.preset.context_window, settings.threads)
     return LlamaCppCompletion(llama=llama, lock=lock, **common)

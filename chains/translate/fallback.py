@@ -1,0 +1,52 @@
+"""The last step of the repair ladder: each text run translated alone inside the source's tags."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ..markup.inline import Node, Text, has_letters, map_text, walk
+from ..markup.segment import Segment
+from .result import Outcome
+from .validate import Rejected
+
+
+async def per_run(
+    segment: Segment,
+    reason: str,
+    tokens: float,
+    budget: Callable[[str], int],
+    translate_run: Callable[[str], Awaitable[str]],
+) -> Outcome:
+    """Translate each distinct text run of `segment` within `tokens`, keeping its tags; a run
+    whose answer is rejected stays as it was. `failed` when no run could be translated."""
+    runs = list(dict.fromkeys(n.value.strip() for n in _texts(segment.nodes) if has_letters([n])))
+    if runs == [segment.text.strip()]:  # one run and no tags: that request was already sent
+        return Outcome(None, "failed", reason)
+    done = {}
+    for run in runs:
+        if budget(run) > tokens:
+            break
+        tokens -= budget(run)
+        try:
+            done[run] = await translate_run(run)
+        except Rejected:
+            continue
+    if not done:
+        return Outcome(None, "failed", reason)
+
+    def swap(value: str) -> str:
+        core = value.strip()
+        if core not in done:
+            return value
+        return value[: len(value) - len(value.lstrip())] + done[core] + value[len(value.rstrip()) :]
+
+    return Outcome(map_text(segment.nodes, swap), "fallback", reason)
+
+
+def plain(nodes: list[Node]) -> str:
+    """The text of an answer to a single run, without placeholders."""
+    return "".join(n.value for n in nodes if isinstance(n, Text)).strip()
+
+
+def _texts(nodes: list[Node]) -> list[Text]:
+    return [n for n, _ in walk(nodes) if isinstance(n, Text)]
