@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dragoman.chains.markup.html import HtmlDocument
 from dragoman.chains.markup.inline import parse
 from dragoman.services.llm.pseudo import pseudolocalize
@@ -153,3 +155,36 @@ def test_xhtml_fragments_keep_the_nesting_the_dom_holds() -> None:
         '<a xmlns="http://www.w3.org/1999/xhtml" name="p1">',
         '<a name="p1" xmlns="http://www.w3.org/1999/xhtml">',
     )
+
+
+# Unclosed paragraphs, misnested inline tags, an <a> reopened in the next paragraph.
+MISNESTED_POST = "<p>a <b>b <i>c</b> d</i><p>e <a href=x>f<p>g"
+# Trees html5lib 1.1 built unlike browsers before tests/trees.py brought it up to date: whitespace
+# in a cell or caption reconstructs the open <i>; Noah's Ark drops the first inner <i> from the
+# list of active formatting elements, and its written end tag must still close it, not the outer.
+RECONSTRUCTED = [
+    "<table><td><ul><i/></ul>\n</table>",
+    "<table><caption><ul><i/></ul>\n</caption></table>",
+    "<i x><ul><i y/><i y/><i y/><i y/></ul>z",
+]
+# The last as Dragoman writes it: every end tag explicit.
+WRITTEN_NOAHS_ARK = "<i x><ul><i y><i y><i y><i y></i></i></i></i></ul></i>"
+
+
+@pytest.mark.parametrize("html", [MALFORMED_POST, MISNESTED_POST, *RECONSTRUCTED])
+def test_malformed_markup_keeps_the_browser_tree_under_echo_and_pseudo(html: str) -> None:
+    assert browser_tree(translate_with(html, lambda text: text)) == browser_tree(html)
+    out = translate_with(html, pseudolocalize)
+    assert browser_tree(out, text=False) == browser_tree(html, text=False)
+
+
+def test_browser_tree_reconstructs_formatting_around_whitespace_in_a_cell() -> None:
+    tree = browser_tree(RECONSTRUCTED[0])
+    newline = tree.index(("Text", "\n"))
+    assert tree[newline - 1][2] == "i" and tree[newline + 1] == ("EndTag", "i")
+
+
+def test_browser_tree_closes_the_formatting_element_noahs_ark_dropped() -> None:
+    tree = browser_tree(WRITTEN_NOAHS_ARK)
+    names = [t[2] if t[0] == "StartTag" else "/" + t[1] for t in tree]
+    assert names == ["i", "ul", "i", "i", "i", "i", "/i", "/i", "/i", "/i", "/ul", "/i"]

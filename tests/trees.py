@@ -1,4 +1,14 @@
-"""The tree a browser builds from HTML (html5lib, the HTML5 parsing algorithm), for fidelity tests."""
+"""The tree a browser builds from HTML (html5lib, the HTML5 parsing algorithm), for fidelity tests.
+
+html5lib 1.1 follows the spec of 2013 in two places where the spec, browsers and lexbor have moved on;
+`BrowserParser` brings those two up to date, so that the oracle is a browser's parse (both checked
+against Chromium's DOMParser):
+- whitespace in a table cell or caption reconstructs the active formatting elements, as in <body>
+  (html5lib inserts it bare): `<table><td><ul><i/></ul>\n` puts the newline in an <i>;
+- an end tag for a formatting element that Noah's Ark dropped from the list of active formatting
+  elements pops that element (adoption agency step 2), rather than closing an outer one of the same
+  name: `<i><ul><i a><i a><i a><i a></i></i></i></i></ul></i>` keeps the four inner <i> nested.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +16,8 @@ import re
 from typing import Any
 
 import html5lib
+from html5lib.constants import namespaces
+from html5lib.html5parser import getPhases
 
 from dragoman.chains.markup.html import TRANSLATED_ATTRIBUTES
 from dragoman.chains.markup.html5 import is_document
@@ -13,6 +25,46 @@ from dragoman.chains.markup.html5 import is_document
 # Elements whose text must survive translation exactly (code, and text that is not prose).
 VERBATIM = {"code", "pre", "kbd", "samp", "script", "style", "textarea"}
 _WALK = html5lib.getTreeWalker("etree")
+# The end tags the adoption agency handles (https://html.spec.whatwg.org/#adoption-agency-algorithm).
+_FORMATTING = {
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+}  # fmt: skip
+
+
+class BrowserParser(html5lib.HTMLParser):  # type: ignore[misc]
+    """html5lib's HTML5 parser into an etree, with its two departures from the spec corrected."""
+
+    def __init__(self) -> None:
+        super().__init__(tree=html5lib.getTreeBuilder("etree"))
+        phases = getPhases(False)
+
+        class InBody(phases["inBody"]):  # type: ignore[misc,name-defined]
+            __slots__ = ()
+
+            def processEndTag(self, token: dict[str, Any]) -> Any:  # noqa: N802
+                current = self.tree.openElements[-1]
+                if (
+                    token["name"] in _FORMATTING
+                    and current.name == token["name"]
+                    and current.namespace == namespaces["html"]
+                    and current not in self.tree.activeFormattingElements
+                ):
+                    self.tree.openElements.pop()
+                    return None
+                return super().processEndTag(token)
+
+        def in_body_whitespace(phase: type) -> type:
+            class Fixed(phase):  # type: ignore[misc,valid-type]
+                __slots__ = ()
+
+                def processSpaceCharacters(self, token: dict[str, Any]) -> Any:  # noqa: N802
+                    return self.parser.phases["inBody"].processSpaceCharacters(token)
+
+            return Fixed
+
+        self.phases["inBody"] = InBody(self, self.tree)
+        for name in ("inCell", "inCaption"):
+            self.phases[name] = in_body_whitespace(phases[name])(self, self.tree)
 
 
 def browser_tree(
@@ -26,7 +78,7 @@ def browser_tree(
     VERBATIM elements, and the translated attributes. Which charset a <meta> names is left out:
     a page written in another encoding says so there.
     """
-    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"))
+    parser = BrowserParser()
     # A decoder drops the byte-order mark; html5lib reads one left in a string as text.
     decoded = html.removeprefix("\ufeff") if isinstance(html, str) else None
     html = decoded if decoded is not None else html
