@@ -48,6 +48,14 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def tab(browser: Any) -> Iterator[Any]:
+    """One blank page per module, for evaluating scripts such as tests/browser/dom.py's."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass

@@ -9,45 +9,16 @@ from typing import Any
 import pytest
 
 from dragoman.chains.markup.html import HtmlDocument
-from dragoman.chains.translate import check_answer
 from dragoman.services.llm.pseudo import pseudolocalize
+from tests.browser.dom import DOM_TREE
 from tests.test_markup_html import MALFORMED_POST, MISNESTED_POST, RECONSTRUCTED, WRITTEN_NOAHS_ARK
-from tests.trees import browser_tree
-
-# Every node in document order: elements with namespace and attributes, comments, doctype, text.
-DOM_TREE = """([html, text]) => {
-  const doc = new DOMParser().parseFromString(html, "text/html");
-  const skip = new Set(["title", "alt", "placeholder", "aria-label"]);
-  const out = [];
-  const walk = (node) => {
-    for (const c of node.childNodes) {
-      if (c.nodeType === 1) {
-        const attrs = Array.from(c.attributes).filter((a) => text || !skip.has(a.name));
-        out.push(["<", c.namespaceURI, c.localName, attrs.map((a) => [a.name, a.value])]);
-        walk(c.localName === "template" ? c.content : c);
-        out.push([">"]);
-      } else if (c.nodeType === 8) out.push(["#", c.data]);
-      else if (c.nodeType === 10) out.push(["!", c.name, c.publicId, c.systemId]);
-      else if (c.nodeType === 3 && text) out.push(["t", c.data]);
-    }
-  };
-  walk(doc);
-  return out;
-}"""
-
-
-@pytest.fixture(scope="module")
-def tab(browser: Any) -> Any:
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
+from tests.trees import answer_every_segment, browser_tree
 
 
 def pseudo(source: str, answer: Any = pseudolocalize) -> str:
     # Straight through the segments: Playwright's event loop holds this thread.
     doc = HtmlDocument(source)
-    for segment in doc.segments:
-        segment.apply(check_answer(segment.nodes, answer(segment.text), segment.text))
+    answer_every_segment(doc.segments, answer)
     return doc.render()
 
 
