@@ -12,11 +12,11 @@ import webencodings
 
 from dragoman.chains import ModelProfile, load_file
 from dragoman.chains.markup.html import HtmlDocument
-from dragoman.chains.translate import TranslateRequest, check_answer, translate_document
+from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.services.llm.pseudo import KEPT, PseudoLocalizer, pseudolocalize
 from tests.corpus import Page, page_files, pages
 from tests.fakes import make_translator
-from tests.trees import browser_tree, echo_round_trip
+from tests.trees import answer_every_segment, browser_tree, echo_round_trip
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Known exceptions: the tree browsers build from the page (Chromium's DOMParser, lexbor and html5lib
@@ -87,8 +87,7 @@ def browser_label(charset: str) -> str:
 def test_legacy_encoding_page_reads_as_it_did_after_an_echo(file: str) -> None:
     data = page(file).path.read_bytes()
     doc = load_file(data, file)
-    for segment in doc.segments:
-        segment.apply(check_answer(segment.nodes, segment.text, segment.text))
+    answer_every_segment(doc.segments, lambda text: text)
     read_right = browser_tree(
         data, like=page(file).text(), encoding=browser_label(page(file).charset)
     )
@@ -99,8 +98,7 @@ def test_legacy_encoding_page_reads_as_it_did_after_an_echo(file: str) -> None:
 def test_legacy_encoding_page_declares_what_it_is_written_in(file: str) -> None:
     data = page(file).path.read_bytes()
     doc = load_file(data, file)
-    for segment in doc.segments:
-        segment.apply(check_answer(segment.nodes, pseudolocalize(segment.text), segment.text))
+    answer_every_segment(doc.segments, pseudolocalize)
     written = doc.to_bytes()
     rendered = doc.document.render()  # type: ignore[attr-defined]
     source = page(file).text()
