@@ -72,11 +72,11 @@ async def _direct(runtime: Runtime, pairs: list[tuple[str, str]], source: str, t
 
 async def _dragoman(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
     translator = runtime.translator()
-    texts, statuses = [], Counter[str]()
+    texts, statuses = [], []
     for text, _ in pairs:
         result = await translate_document(translator, TranslateRequest(text, target, source))
         texts.append(result.text.strip())
-        statuses.update(result.counts)
+        statuses.append(result.status)
     return texts, statuses, translator.calls
 
 
@@ -89,7 +89,7 @@ def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target
     direct: list[str] = []
     ours: list[str] = []
     seconds = {"direct": 0.0, "dragoman": 0.0}
-    statuses: Counter[str] = Counter()
+    statuses: list[str] = []
     calls = 0
     for part, order in (
         (pairs[:half], ("direct", "dragoman")),
@@ -102,7 +102,7 @@ def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target
             else:
                 texts, counts, made = asyncio.run(_dragoman(runtime, part, source, target))
                 ours += texts
-                statuses.update(counts)
+                statuses += counts
                 calls += made
             seconds[way] += time.monotonic() - started
     return {
@@ -111,8 +111,21 @@ def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target
         "direct": {**_scores(direct, references, target), "seconds": round(seconds["direct"], 1)},
         "dragoman": {**_scores(ours, references, target), "seconds": round(seconds["dragoman"], 1)},
         "time_ratio": round(seconds["dragoman"] / max(seconds["direct"], 1e-6), 2),
-        "statuses": dict(statuses),
+        "statuses": dict(Counter(statuses)),
         "calls": calls,
+        "answered": _answered(direct, ours, references, statuses, target),
+    }
+
+
+def _answered(direct, ours, references, statuses, target) -> dict[str, Any]:
+    """chrF of both on the sentences Dragoman did not give up on (a `failed` one keeps its
+    source): whether validation costs quality where Dragoman does answer."""
+    kept = [n for n, status in enumerate(statuses) if status != "failed"]
+    pick = lambda texts: [texts[n] for n in kept]  # noqa: E731
+    return {
+        "sentences": len(kept),
+        "direct_chrf": _scores(pick(direct), pick(references), target)["chrf"] if kept else None,
+        "dragoman_chrf": _scores(pick(ours), pick(references), target)["chrf"] if kept else None,
     }
 
 
@@ -124,7 +137,7 @@ def _ours_only(runtime: Runtime, pairs: list[tuple[str, str]], source: str, targ
         "pair": f"{source}→{target}",
         **_scores(texts, [reference for _, reference in pairs], target),
         "seconds": round(time.monotonic() - started, 1),
-        "statuses": dict(statuses),
+        "statuses": dict(Counter(statuses)),
         "calls": calls,
     }
 
@@ -177,7 +190,10 @@ def render(result: dict[str, Any], table: Any) -> list[str]:
         "(and of Tatoeba, short everyday sentences), translated one by one: straight to the model "
         "with the prompt of Dragoman's first call and the same token budget (`direct`), and "
         "through Dragoman's `translate_document` with validation and repair (`Dragoman`). chrF "
-        "and BLEU from sacrebleu against the references; time ratio = Dragoman ÷ direct.",
+        "and BLEU from sacrebleu against the references; time ratio = Dragoman ÷ direct. Both are "
+        "timed on the same machine in one run, in halves run in opposite orders (direct first, "
+        "then Dragoman first). A segment Dragoman gives up on keeps its source (`failed`); the "
+        "last column compares the two on the other sentences (their count in brackets).",
         "",
     ]
     for name, suite in result["models"].items():
@@ -189,17 +205,25 @@ def render(result: dict[str, Any], table: Any) -> list[str]:
             if rows:
                 out += [table(
                     [label, "direct chrF", "Dragoman chrF", "direct BLEU", "Dragoman BLEU",
-                     "direct s", "Dragoman s", "time ratio", "ok/repaired/fallback/failed"],
+                     "direct s", "Dragoman s", "time ratio", "ok/repaired/fallback/failed",
+                     "chrF where Dragoman answered: direct / Dragoman"],
                     [[r["pair"], r["direct"]["chrf"], r["dragoman"]["chrf"], r["direct"]["bleu"],
                       r["dragoman"]["bleu"], r["direct"]["seconds"], r["dragoman"]["seconds"],
                       r["time_ratio"],
                       "/".join(str(r["statuses"].get(s, 0))
-                               for s in ("ok", "repaired", "fallback", "failed"))]
+                               for s in ("ok", "repaired", "fallback", "failed")),
+                      _answered_cell(r.get("answered"))]
                      for r in rows],
                 ), ""]  # fmt: skip
         if "samplers" in suite:
             out += _render_samplers(suite, table)
     return out
+
+
+def _answered_cell(answered: dict[str, Any] | None) -> str:
+    if not answered or answered["sentences"] == 0:
+        return "–"
+    return f"{answered['direct_chrf']} / {answered['dragoman_chrf']} ({answered['sentences']})"
 
 
 def _render_samplers(suite: dict[str, Any], table: Any) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from dragoman.chains.formats import load_file
 from dragoman.chains.markup.html import HtmlDocument
 from dragoman.chains.markup.inline import parse
 from dragoman.services.llm.pseudo import pseudolocalize
-from tests.trees import browser_tree
+from tests.trees import answer_every_segment, browser_tree
 
 
 def segments(html: str) -> list[str]:
@@ -188,3 +189,20 @@ def test_browser_tree_closes_the_formatting_element_noahs_ark_dropped() -> None:
     tree = browser_tree(WRITTEN_NOAHS_ARK)
     names = [t[2] if t[0] == "StartTag" else "/" + t[1] for t in tree]
     assert names == ["i", "ul", "i", "i", "i", "i", "/i", "/i", "/i", "/i", "/ul", "/i"]
+
+
+def test_an_undeclared_fragment_file_keeps_its_encoding_with_references_for_the_rest() -> None:
+    def written(data: bytes, name: str = "part.html") -> bytes:
+        doc = load_file(data, name)
+        answer_every_segment(doc.segments, lambda text: text.replace("Gruss", "Grüße → ✓"))
+        return doc.to_bytes()
+
+    # All ASCII: a browser may guess any encoding, so what is not ASCII becomes a reference.
+    assert written(b"<p>Gruss an alle</p>") == b"<p>Gr&#252;&#223;e &#8594; &#10003; an alle</p>"
+    # A Western legacy encoding with no declaration stays; only what it lacks is a reference.
+    source = "<p>Gruss aus Köln, liebe Grüße von Jörg und Müller</p>"
+    out = written(source.encode("cp1252"))
+    assert b"Gr\xfc\xdfe &#8594; &#10003; aus K\xf6ln" in out
+    # A whole page that declares nothing is written in UTF-8 behind a byte-order mark.
+    page = written(b"<html><body><p>Gruss</p></body></html>", "page.html")
+    assert page.startswith(b"\xef\xbb\xbf") and "Grüße → ✓".encode() in page

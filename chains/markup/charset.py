@@ -6,6 +6,9 @@ The choice, per page: keep the page's own encoding when the page declared it tru
 character of the translated page fits in it; otherwise write UTF-8, rewriting the page's
 `<meta charset>` or `http-equiv` declaration, or, where the page declared nothing, starting the
 file with a UTF-8 byte-order mark (the first thing a browser looks at, and no part of the tree).
+A fragment file that declares nothing (a part of a page, with no <html>, <head> or <body>) keeps
+its own encoding and writes what does not fit as character references: a byte-order mark in the
+middle of the page it is included in would be text.
 """
 
 from __future__ import annotations

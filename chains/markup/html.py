@@ -59,6 +59,8 @@ class HtmlDocument:
         self.xml = xml
         self.soup = BeautifulSoup(html, "xml") if xml else parse_html5(html)
         self.whole = not xml and is_document(html)
+        # Bytes that are all ASCII read the same in any encoding a browser may guess for them.
+        self._ascii = html.isascii()
         self._block_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
@@ -66,9 +68,13 @@ class HtmlDocument:
 
     def encode(self, encoding: str) -> bytes:
         """The page as bytes: in `encoding` (the page's own) when the page declares it and every
-        character fits, else UTF-8 declared by its <meta> or, failing one, a byte-order mark (a
-        fragment has none: it goes into a page that declares its own)."""
+        character fits, else UTF-8 declared by its <meta> or, failing one, a byte-order mark. A
+        fragment that declares nothing stays in its own encoding, with character references for
+        what does not fit: that reads right both alone and inside the page it is made for."""
         declared = declared_charset(self.soup)
+        if not declared and not self.whole:
+            own = "ascii" if self._ascii else encoding
+            return self.render().encode(own, errors="xmlcharrefreplace")
         if declared and same_encoding(declared, encoding):
             try:
                 return self.render().encode(encoding)
