@@ -140,12 +140,16 @@ def render(r: dict[str, Any]) -> str:
         "## 1. Markup fidelity",
         "",
         f"Over all {len(pages)} pages of `../shared/corpus/html` ({sum(p['segments'] for p in pages)} segments), "
-        "compared as a browser sees them (the trees html5lib builds from input and output: element names, "
+        "compared as a browser sees them (the trees html5lib builds from input and output, with html5lib's two "
+        "departures from today's HTML spec brought up to date and checked against Chromium, `tests/trees.py`; "
+        "the browser tier compares the same in Chromium itself, `tests/browser/test_corpus_in_chromium.py`: "
+        "element names, "
         "attributes other than title/alt/placeholder/aria-label, comments, and the text of code, pre, kbd, samp, "
         "script, style and textarea; under the echo, all text too): "
         f"the tree is preserved under an echoing model on **{sum(p['echo'] for p in pages)} of {len(pages)}** pages and under the pseudo "
         f"backend on **{sum(p['pseudo'] for p in pages)} of {len(pages)}**."
-        + (f" Not preserved: {', '.join(p['file'] for p in broken)}." if broken else ""),
+        + (f" Not preserved: {', '.join(p['file'] for p in broken)}." if broken else "")
+        + (" Why, page by page: `KNOWN_EXCEPTIONS` in `tests/test_corpus_roundtrip.py`." if broken else ""),
         "",
         *(
             [
