@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -14,6 +15,8 @@ import httpx
 import psutil
 
 from tests.fakes import free_port
+
+STREAM_RUNS = 5
 
 
 def run(posts: list[str]) -> dict[str, Any]:
@@ -46,7 +49,16 @@ def run(posts: list[str]) -> dict[str, Any]:
         idle = psutil.Process(process.pid).memory_info().rss
         from .speed import first_post_on_stream
 
-        stream = first_post_on_stream(url, token, posts)
+        # The same page a few times on the running service (no translation memory): the median
+        # is what a reader sees; one run alone swings with whatever else the machine does.
+        runs = [first_post_on_stream(url, token, posts) for _ in range(STREAM_RUNS)]
+        stream = {
+            "posts": len(posts),
+            "runs": len(runs),
+            "first_s": statistics.median(r["first_s"] for r in runs),
+            "first_max_s": max(r["first_s"] for r in runs),
+            "all_s": statistics.median(r["all_s"] for r in runs),
+        }
     finally:
         stop.set()
         process.terminate()

@@ -209,7 +209,9 @@ def render(r: dict[str, Any]) -> str:
         "(segments that fell back or failed are asked again: only ok and repaired answers are remembered).",
         "",
         f"**(d) Time to the first translated post** on `/v1/translate/stream` with the embedded model: "
-        f"{s['stream']['first_s']} s for the first of {s['stream']['posts']} posts, {s['stream']['all_s']} s for all.",
+        f"{s['stream']['first_s']} s for the first of {s['stream']['posts']} posts, {s['stream']['all_s']} s for all "
+        f"(medians of {s['stream'].get('runs', 1)} runs on the running service; slowest first post "
+        f"{s['stream'].get('first_max_s', s['stream']['first_s'])} s).",
         "",
         "## 3. Throughput under concurrency",
         "",
