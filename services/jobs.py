@@ -48,6 +48,7 @@ class JobRunner:
         self.store = store
         self.owner = replica_id()
         self.lease = runtime.settings.job_lease
+        self.attempts = runtime.settings.job_attempts
         self.poll = runtime.settings.job_poll
         self._wake: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -87,7 +88,7 @@ class JobRunner:
 
     async def _claim(self) -> str | None:
         try:
-            return await asyncio.to_thread(self.store.claim, self.owner, self.lease)
+            return await asyncio.to_thread(self.store.claim, self.owner, self.lease, self.attempts)
         except _STORE_ERRORS as exc:  # the database is away: look again at the next poll
             log.warning("could not look for document jobs: %s", exc)
             return None

@@ -84,12 +84,23 @@ class JobStore:
             data = db.scalar(select(column).where(jobs.c.id == job_id))
         return bytes(data) if data is not None else None
 
-    def claim(self, owner: str, lease: float) -> str | None:
+    def claim(self, owner: str, lease: float, attempts: int = 3) -> str | None:
         """Take the oldest job nobody holds (queued, or running on a lapsed lease) for `owner`.
-        On PostgreSQL, replicas skip each other's locked rows; SQLite's transactions take the
-        whole database's write lock, so one claim runs at a time."""
+        A job whose holders lapsed `attempts` times is failed instead: something in it stops
+        every replica that runs it. On PostgreSQL, replicas skip each other's locked rows;
+        SQLite's transactions take the whole database's write lock, so one claim runs at a time."""
         lapsed = or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < epoch_now())
-        free = or_(jobs.c.status == "queued", and_(jobs.c.status == "running", lapsed))
+        abandoned = and_(jobs.c.status == "running", lapsed)
+        give_up = (
+            update(jobs)
+            .where(abandoned, jobs.c.attempts >= attempts)
+            .values(
+                status="failed", owner=None, lease_until=None, updated=time.time(),
+                error=f"gave up after {attempts} attempts: each replica that ran this job "
+                "stopped before finishing it",
+            )
+        )  # fmt: skip
+        free = or_(jobs.c.status == "queued", abandoned)
         oldest = (
             select(jobs.c.id)
             .where(free)
@@ -108,6 +119,7 @@ class JobStore:
             .returning(jobs.c.id)
         )  # fmt: skip
         with self.database.begin() as db:
+            db.execute(give_up)
             return db.scalar(take)
 
     def renew(self, job_id: str, owner: str, lease: float, done: int) -> bool:
@@ -126,8 +138,12 @@ class JobStore:
         return self._set(job_id, owner, status="failed", error=error, lease_until=None)
 
     def release(self, job_id: str, owner: str) -> bool:
-        """Give a held job back to the queue, for this or another replica to run."""
-        return self._set(job_id, owner, status="queued", owner=None, lease_until=None)
+        """Give a held job back to the queue, for this or another replica to run (a replica
+        that stops cleanly does not use up one of the job's attempts)."""
+        return self._set(
+            job_id, owner, status="queued", owner=None, lease_until=None,
+            attempts=jobs.c.attempts - 1,
+        )  # fmt: skip
 
     def _set(self, job_id: str, holder: str, **values: Any) -> bool:
         """Change a job only while `holder` holds it, so a replica that lost it changes nothing."""

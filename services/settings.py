@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="seconds a replica holds a document job without renewing its lease; after "
         "that another replica takes the job over",
     )
+    job_attempts: int = Field(
+        3,
+        ge=1,
+        description="times a document job may be started by replicas that then stop without a "
+        "word (killed, out of memory) before it is marked failed instead of started again",
+    )
     job_poll: float = Field(
         5.0, gt=0, description="seconds between a replica's looks for jobs it may run"
     )

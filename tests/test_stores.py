@@ -162,3 +162,30 @@ def test_an_unsupported_or_unreachable_database_is_one_clear_error(tmp_path) -> 
     message = raised.value.message
     assert message.startswith("database at postgresql+psycopg://dragoman:***@127.0.0.1:")
     assert "secret" not in message and "\n" not in message
+
+
+def test_a_job_that_stops_every_replica_is_failed_after_its_attempts(
+    database_url: str, store_with_jobs
+) -> None:
+    store, (job_id,) = store_with_jobs(database_url, 1)
+    # A clean stop gives the job back without using up an attempt.
+    assert store.claim("replica-a", lease=60, attempts=2) == job_id
+    assert store.release(job_id, "replica-a")
+    # Two replicas start it and die without a word: their leases lapse.
+    for replica in ("replica-a", "replica-b"):
+        taken = wait_until(
+            lambda who=replica: store.claim(who, lease=0.2, attempts=2), 30, "the job"
+        )
+        assert taken == job_id
+    # The next look finds the lease lapsed a second time and gives up rather than start it again.
+    wait_until(
+        lambda: (
+            store.claim("replica-c", lease=60, attempts=2) is None
+            and store.get(job_id).status == "failed"
+        ),  # type: ignore[union-attr]
+        30,
+        "the job to be given up",
+    )
+    job = store.get(job_id)
+    assert job is not None and job.error.startswith("gave up after 2 attempts")
+    assert store.claim("replica-c", lease=60, attempts=2) is None
