@@ -22,14 +22,7 @@ from langchain_core.prompt_values import PromptValue
 
 from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template, merge
 from ..errors import BackendUnavailable
-from ..markup.inline import (
-    Node,
-    Text,
-    drop_invented,
-    parse,
-    serialize,
-    text_of,
-)
+from ..markup.inline import Node, Text, drop_invented, parse, serialize, text_of
 from ..markup.segment import Segment
 from ..profile import ModelProfile
 from .batching import batch_request, parse_batch, shared_answers, split_batches
