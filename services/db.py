@@ -169,6 +169,15 @@ class Database:
         except OperationalError as exc:  # down, restarting, or (SQLite) locked for too long
             raise DatabaseUnavailable(describe(self.url), _reason(exc)) from exc
 
+    def ping(self) -> str | None:
+        """None when the database answers a query, else why it does not."""
+        try:
+            with self.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DatabaseUnavailable as exc:
+            return exc.message
+        return None
+
     def close(self) -> None:
         """Close the engine's connections; the next use opens it again."""
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from dragoman.services.app import create_app
 from dragoman.services.runtime import Runtime
@@ -70,3 +71,16 @@ def test_unknown_route_is_json_404(pseudo_settings: Settings) -> None:
     response = client_for(pseudo_settings).get("/nope")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_health_reports_the_database_and_is_degraded_without_it(pseudo_settings: Settings) -> None:
+    body = client_for(pseudo_settings).get("/health").json()
+    assert body["database"]["reachable"] is True and body["database"]["url"].startswith("sqlite")
+    # A PostgreSQL that is not there: the service still answers, says so, and hides the password.
+    url = f"postgresql+psycopg://dragoman:s3cret@127.0.0.1:{free_port()}/dragoman"
+    down = pseudo_settings.model_copy(update={"database_url": SecretStr(url)})
+    body = client_for(down).get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["database"]["reachable"] is False
+    assert "s3cret" not in body["database"]["url"] and "127.0.0.1" in body["database"]["url"]
+    assert "unavailable" in body["database"]["detail"]

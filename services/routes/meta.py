@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..catalog import load_catalog
+from ..db import describe
 from ..deps import RuntimeDep
 
 router = APIRouter()
@@ -38,11 +39,20 @@ class BackendHealth(BaseModel):
     servers: list[ServerHealth] = Field(default_factory=list)
 
 
+class DatabaseHealth(BaseModel):
+    """The database the translation memory and document jobs share."""
+
+    url: str = Field(description="its URL, without the password")
+    reachable: bool
+    detail: str = ""
+
+
 class HealthResponse(BaseModel):
-    """`ok` when every task's backend answers, else `degraded`."""
+    """`ok` when every task's backend and the database answer, else `degraded`."""
 
     status: Literal["ok", "degraded"]
     backends: dict[str, BackendHealth]
+    database: DatabaseHealth
 
 
 class ModelCard(BaseModel):
@@ -81,9 +91,14 @@ def health(runtime: RuntimeDep) -> HealthResponse:
             slots=runtime.slots(task),
             servers=[ServerHealth(**server) for server in pool.describe()] if pool else [],
         )
-    # Degraded: a task has no server that answers, or some server of a pool is away.
-    status = "degraded" if away else "ok"
-    return HealthResponse(status=status, backends=backends)
+    problem = runtime.database.ping()
+    database = DatabaseHealth(
+        url=describe(runtime.database.url), reachable=problem is None, detail=problem or ""
+    )
+    # Degraded: a task has no server that answers, some server of a pool is away, or the
+    # database is (translation still works; memory and document jobs do not).
+    status = "degraded" if away or problem else "ok"
+    return HealthResponse(status=status, backends=backends, database=database)
 
 
 @router.get("/v1/models", response_model=ModelList)
