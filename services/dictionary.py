@@ -1,13 +1,25 @@
-"""The personal dictionary: words never flagged as misspelled, from the config and /v2/words."""
+"""The personal dictionary: words never flagged as misspelled, from the config and /v2/words.
+
+Words users add live in the shared database, so every replica behind one address knows them.
+A `dictionary.txt` left in the data directory by an older version is read in once and renamed.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from dragoman.chains import InputError
 
-from .files import write_atomically
+from .db import Database
+from .schema import words
+
+log = logging.getLogger(__name__)
 
 
 def _word(word: str) -> str:
@@ -19,21 +31,20 @@ def _word(word: str) -> str:
 
 
 class Dictionary:
-    """Words from the settings plus words users add, kept in one file in the data directory."""
+    """Words from the settings plus words users add, kept in the shared database."""
 
-    def __init__(self, path: Path, configured: list[str]) -> None:
-        self.path = path
+    def __init__(self, database: Database, configured: list[str], legacy: Path | None = None):
+        self.database = database
         self.configured = [w.strip() for w in configured if w.strip()]
+        self._legacy = legacy
         self._lock = threading.Lock()
 
-    def _stored(self) -> list[str]:
-        if not self.path.is_file():
-            return []
-        return [w for w in self.path.read_text(encoding="utf-8").splitlines() if w.strip()]
-
     def words(self) -> list[str]:
-        """Every word, configured ones first, each once."""
-        return list(dict.fromkeys(self.configured + self._stored()))
+        """Every word, configured ones first, then added ones in the order they came, each once."""
+        self._import_legacy()
+        with self.database.connect() as db:
+            added = db.scalars(select(words.c.word).order_by(words.c.created, words.c.word))
+            return list(dict.fromkeys(self.configured + list(added)))
 
     def known(self) -> frozenset[str]:
         """The words in lower case, for matching."""
@@ -42,20 +53,43 @@ class Dictionary:
     def add(self, word: str) -> bool:
         """Add `word`; tell whether it was new."""
         word = _word(word)
-        with self._lock:
-            stored = self._stored()
-            if word in stored or word in self.configured:
-                return False
-            write_atomically(self.path, "\n".join([*stored, word, ""]).encode("utf-8"))
-            return True
+        if word in self.configured:
+            return False
+        self._import_legacy()
+        try:
+            with self.database.begin() as db:
+                db.execute(insert(words).values(word=word, created=time.time()))
+        except IntegrityError:  # there already, perhaps added by another replica just now
+            return False
+        return True
 
     def delete(self, word: str) -> bool:
         """Remove a word users added; tell whether it was there (configured words stay)."""
         word = _word(word)
+        self._import_legacy()
+        with self.database.begin() as db:
+            return db.execute(delete(words).where(words.c.word == word)).rowcount == 1
+
+    def _import_legacy(self) -> None:
+        """Move the words of an older version's dictionary.txt into the database, once."""
         with self._lock:
-            stored = self._stored()
-            if word not in stored:
-                return False
-            kept = [w for w in stored if w != word]
-            write_atomically(self.path, "".join(f"{w}\n" for w in kept).encode("utf-8"))
-            return True
+            path = self._legacy
+            if path is None:
+                return
+            if path.is_file():
+                self._move_in(path)
+            self._legacy = None  # only once it worked: a database that was away is asked again
+
+    def _move_in(self, path: Path) -> None:
+        """Insert the file's words that are not there yet, then rename the file."""
+        found = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
+        with self.database.begin() as db:
+            have = set(db.scalars(select(words.c.word)))
+            fresh = [w for w in dict.fromkeys(found) if w not in have]
+            if fresh:
+                now = time.time()
+                db.execute(
+                    insert(words), [{"word": w, "created": now + n} for n, w in enumerate(fresh)]
+                )
+        path.rename(path.with_name(path.name + ".imported"))
+        log.info("moved %d dictionary words from %s into the database", len(fresh), path)

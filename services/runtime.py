@@ -78,7 +78,9 @@ class Runtime:
         # The memory and the document jobs share one database, opened on first use.
         self.database = Database(database_url(settings))
         self.memory = TranslationMemory(self.database) if settings.memory else None
-        self.dictionary = Dictionary(settings.data_dir / "dictionary.txt", settings.dictionary)
+        self.dictionary = Dictionary(
+            self.database, settings.dictionary, legacy=settings.data_dir / "dictionary.txt"
+        )
 
     def model(self, task: str) -> BaseLanguageModel:
         """Return the model for `task`, building it on first use."""

@@ -38,3 +38,11 @@ jobs = Table(
     Column("output", LargeBinary),
     Index("ix_jobs_status_created", "status", "created"),
 )
+
+# The personal dictionary's words that users added (/v2/words); configured words stay in Settings.
+words = Table(
+    "words",
+    metadata,
+    Column("word", Text, primary_key=True),
+    Column("created", Float, nullable=False),
+)

@@ -166,7 +166,7 @@ def test_a_data_dir_from_before_migrations_keeps_its_memory_and_jobs(tmp_path) -
     assert resumed["status"] == "done" and again.text == "[Ŵéĺţ.]\n"
     assert kept == {"old-key": "kept translation"}
     with closing(sqlite3.connect(tmp_path / "memory.sqlite3")) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
     assert not (tmp_path / "jobs" / "jobs.sqlite3").exists()  # read once, kept as .imported
     assert (tmp_path / "jobs" / "jobs.sqlite3.imported").is_file()
 

@@ -222,7 +222,9 @@ def test_personal_dictionary_end_to_end(client, tmp_path) -> None:
     assert client.post("/v2/words/add", data={"word": "zorbify"}).json() == {"added": False}
     assert client.get("/v2/words").json() == {"words": ["zorbify"]}
     assert "MORFOLOGIK_RULE_EN_US" not in _ids(client, text)
-    assert (tmp_path / "dictionary.txt").read_text(encoding="utf-8") == "zorbify\n"
+    # Another replica on the same database (here the data directory's SQLite) knows the word.
+    replica = Runtime(Settings(backend="pseudo", data_dir=tmp_path, warm_up=False))
+    assert replica.dictionary.words() == ["zorbify"]
     assert client.post("/v2/words/delete", data={"word": "zorbify"}).json() == {"deleted": True}
     assert client.get("/v2/words").json() == {"words": []}
     assert "MORFOLOGIK_RULE_EN_US" in _ids(client, text)
@@ -232,6 +234,16 @@ def test_personal_dictionary_end_to_end(client, tmp_path) -> None:
 def _ids(client, text: str) -> set[str]:
     matches = client.post("/v2/check", data={"text": text, "language": "en-US"}).json()["matches"]
     return {m["rule"]["id"] for m in matches}
+
+
+def test_an_older_versions_dictionary_file_is_moved_into_the_database(tmp_path) -> None:
+    (tmp_path / "dictionary.txt").write_text("zorbify\nFrobnitz\nzorbify\n", encoding="utf-8")
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False)
+    with TestClient(create_app(runtime=Runtime(settings)), headers=AUTH) as client:
+        assert client.get("/v2/words").json() == {"words": ["zorbify", "Frobnitz"]}
+        assert "MORFOLOGIK_RULE_EN_US" not in _ids(client, "Please zorbify the report.")
+    assert not (tmp_path / "dictionary.txt").exists()
+    assert (tmp_path / "dictionary.txt.imported").is_file()
 
 
 def test_configured_dictionary_words_are_not_misspellings(tmp_path) -> None:

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from dragoman.services.db import Database, alembic_config, upgrade
+from dragoman.services.dictionary import Dictionary
 from dragoman.services.errors import ConfigError, DatabaseUnavailable
 from dragoman.services.jobstore import JobStore
 from dragoman.services.memory import TranslationMemory
@@ -52,7 +53,7 @@ def test_memory_round_trip(database_url: str, opened) -> None:
 def test_migrations_build_the_schema_the_code_uses(database_url: str, opened) -> None:
     engine = opened(database_url).open()
     with engine.connect() as db:
-        assert db.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+        assert db.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
         assert compare_metadata(MigrationContext.configure(db), metadata) == []
     upgrade(engine)  # a second start finds nothing to do
     with engine.begin() as db:  # every step's downgrade(): back to no tables at all
@@ -82,7 +83,7 @@ def test_replicas_starting_together_migrate_once(database_url: str, opened) -> N
     assert not any(thread.is_alive() for thread in threads), "replicas hung migrating together"
     assert failures == []
     with opened(database_url).connect() as db:
-        assert db.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
+        assert db.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
 
 
 @pytest.fixture
@@ -189,3 +190,12 @@ def test_a_job_that_stops_every_replica_is_failed_after_its_attempts(
     job = store.get(job_id)
     assert job is not None and job.error.startswith("gave up after 2 attempts")
     assert store.claim("replica-c", lease=60, attempts=2) is None
+
+
+def test_the_personal_dictionary_is_shared_by_replicas(database_url: str, opened) -> None:
+    a = Dictionary(opened(database_url), ["Configured"])
+    b = Dictionary(opened(database_url), ["Configured"])
+    assert a.add("zorbify") and not b.add("zorbify")  # b sees a's word at once
+    assert b.words() == ["Configured", "zorbify"] and "zorbify" in b.known()
+    assert not a.add("Configured") and not a.delete("Configured")  # configured words stay
+    assert b.delete("zorbify") and a.words() == ["Configured"]
