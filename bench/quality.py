@@ -117,15 +117,19 @@ def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target
     }
 
 
-def _answered(direct, ours, references, statuses, target) -> dict[str, Any]:
+def _answered(
+    direct: list[str], ours: list[str], references: list[str], statuses: list[str], target: str
+) -> dict[str, Any]:
     """chrF of both on the sentences Dragoman did not give up on (a `failed` one keeps its
     source): whether validation costs quality where Dragoman does answer."""
     kept = [n for n, status in enumerate(statuses) if status != "failed"]
-    pick = lambda texts: [texts[n] for n in kept]  # noqa: E731
+    if not kept:
+        return {"sentences": 0, "direct_chrf": None, "dragoman_chrf": None}
+    refs = [references[n] for n in kept]
     return {
         "sentences": len(kept),
-        "direct_chrf": _scores(pick(direct), pick(references), target)["chrf"] if kept else None,
-        "dragoman_chrf": _scores(pick(ours), pick(references), target)["chrf"] if kept else None,
+        "direct_chrf": _scores([direct[n] for n in kept], refs, target)["chrf"],
+        "dragoman_chrf": _scores([ours[n] for n in kept], refs, target)["chrf"],
     }
 
 
