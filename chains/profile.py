@@ -25,3 +25,8 @@ class ModelProfile:
     schema_kwargs: Mapping[str, Any] | None = None
     # Whether an answer must be in the target language (not for pseudo-localisation).
     check_language: bool = True
+
+    @property
+    def follows_prompts(self) -> bool:
+        """Whether a language model answers the prompts ("raw" models only transform a text)."""
+        return self.style in ("chat", "completion")

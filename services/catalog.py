@@ -60,6 +60,9 @@ class Preset(BaseModel, frozen=True):
     constrained: bool = False
     # Whether answers must be in the target language (pseudo-localisation keeps the source's).
     check_language: bool = True
+    # An in-process preset whose language model must prefer each edit this model proposes, and
+    # each spelling fix, before it is shown (docs/benchmarks.md §4): small models need a critic.
+    verifier: str | None = None
 
 
 class Catalog(BaseModel, frozen=True):
@@ -138,3 +141,22 @@ def resolve_model(task: str, settings: Settings, catalog: Catalog | None = None)
         raise ConfigError(f"backend {backend_name!r} needs a base URL (--base-url)")
     pool = tuple(urls) if urls else (base_url,) if base_url else ()
     return ResolvedModel(task, preset_name, backend_name, backend, preset, model, base_url, pool)
+
+
+def resolve_verifier(
+    settings: Settings, proofread: Preset, catalog: Catalog | None = None
+) -> ResolvedModel | None:
+    """The in-process model that checks proofreading fixes, or None when there is none."""
+    catalog = catalog or load_catalog()
+    name = settings.proofread_verifier or proofread.verifier
+    if not name or name == "off":
+        return None
+    _choose("verifier preset", name, catalog.presets)
+    preset = catalog.presets[name]
+    backend = catalog.backends[preset.backend]
+    if backend.driver != "llama-cpp":
+        raise ConfigError(
+            f"verifier preset {name!r} runs on {preset.backend!r}; a verifier needs each token's "
+            "probability, so it must be an in-process (embedded) preset, or 'off'"
+        )
+    return ResolvedModel("verify", name, preset.backend, backend, preset, preset.model, None)

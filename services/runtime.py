@@ -12,15 +12,15 @@ from typing import Any
 from langchain_core.language_models import BaseLanguageModel
 
 from dragoman.chains import BackendUnavailable, CallGate, ModelProfile
-from dragoman.chains.proofread import Corrector, Layers
+from dragoman.chains.proofread import Corrector, Layers, Scorer, Verifier
 from dragoman.chains.translate import TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
-from .catalog import TASKS, Catalog, ResolvedModel, resolve_model
+from .catalog import TASKS, Catalog, ResolvedModel, resolve_model, resolve_verifier
 from .db import Database, database_url
 from .dictionary import Dictionary
 from .faults import as_backend_error
-from .llm import make_chat_model, make_token_counter, probe_backend, probe_slots
+from .llm import make_chat_model, make_scorer, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .llm.factory import Probe
 from .llm.pool import ServerPool
@@ -32,6 +32,7 @@ _SLOTS_RETRY = 5.0  # seconds between asks for the slots of a server that did no
 ModelFactory = Callable[
     [ResolvedModel, Settings, Recorder | None, ServerPool | None], BaseLanguageModel
 ]
+ScorerFactory = Callable[[ResolvedModel, Settings], Scorer]
 
 
 def translate_options(
@@ -57,10 +58,16 @@ class Runtime:
         model_factory: ModelFactory = make_chat_model,
         recorder: Recorder | None = None,
         catalog: Catalog | None = None,
+        scorer_factory: ScorerFactory | None = None,
     ) -> None:
         self.settings = settings
         self.resolved = {task: resolve_model(task, settings, catalog) for task in TASKS}
+        self.verifying = resolve_verifier(settings, self.resolved["proofread"].preset, catalog)
         self._factory = model_factory
+        # Injected models verify only with an injected scorer: a fake must not load a real model.
+        real = model_factory is make_chat_model and recorder is None
+        self._scorer_factory = scorer_factory or (make_scorer if real else None)
+        self._scorer: Scorer | None = None
         self._recorder = recorder
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
@@ -182,13 +189,30 @@ class Runtime:
             gate=self.gates["proofread"],
         )
 
+    def verifier(self) -> Verifier | None:
+        """The language model that must prefer each model edit and spelling fix, if any."""
+        if self.verifying is None or self._scorer_factory is None:
+            return None
+        if not self.profile("proofread").follows_prompts:
+            return None  # no language model proofreads here (the pseudo backend)
+        with self._lock:
+            if self._scorer is None:
+                self._scorer = self._scorer_factory(self.verifying, self.settings)
+        return Verifier(self._scorer, self.settings.verify_margin)
+
     def nlp(self) -> Any:
         """The spaCy English pipeline."""
         return english_nlp()
 
     def layers(self, dialect: str) -> Layers:
         """Proofreading's checkers for an English dialect, with a corrector for this request."""
-        return Layers(self.nlp(), harper_linter(dialect), errant_annotator(), self.corrector())
+        return Layers(
+            self.nlp(),
+            harper_linter(dialect),
+            errant_annotator(),
+            self.corrector(),
+            self.verifier(),
+        )
 
     def warm_up(self) -> None:
         """Load in-process models and ask servers for their slots now, before the first request."""
@@ -199,6 +223,7 @@ class Runtime:
         self.nlp()
         harper_linter("en-US")
         errant_annotator()
+        self.verifier()
 
     def unreachable(self) -> dict[str, str]:
         """Prepare local models, then probe every server: those that do not answer, and why."""

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     )
     translate_preset: str | None = Field(None, description="model preset for translation")
     proofread_preset: str | None = Field(None, description="model preset for proofreading")
+    proofread_verifier: str | None = Field(
+        None,
+        description="in-process preset whose language model must prefer each model edit and "
+        "spelling fix (default: the proofreading preset's; 'off': none)",
+    )
+    verify_margin: float = Field(
+        2.0, ge=0, description="how much likelier (nats) a fix must make its sentence to show"
+    )
     model_dir: Path = Field(
         Path(user_cache_dir(APP_NAME)) / "models", description="where the embedded GGUF is written"
     )

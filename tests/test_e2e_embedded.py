@@ -210,3 +210,18 @@ def test_an_8000_token_article_is_checked_with_exact_offsets(runtime: Runtime) -
     last_paragraph = article.rindex("\n\n")
     assert any(i.offset > last_paragraph for i in result.issues)  # checked to the very end
     assert any(i.from_model for i in result.issues) and any(not i.from_model for i in result.issues)
+
+
+def test_the_verifier_scores_with_the_real_model(runtime: Runtime) -> None:
+    from dragoman.services.llm import make_scorer
+
+    assert runtime.verifying is not None
+    scorer = make_scorer(runtime.verifying, runtime.settings)
+    wrong, right = "She don't like apples.", "She doesn't like apples."
+    gain, same = scorer.gains(wrong, [right, wrong])
+    assert gain is not None and gain > 0
+    assert same is not None and abs(same) < 0.05  # the text against itself, its prefix reused
+    # Scored fresh or after a text that shares its start, a text gets the same score.
+    (back,) = scorer.gains(right, [wrong])
+    assert back is not None and abs(back + gain) < 0.05
+    assert scorer.gains("word " * 400, ["words " * 400]) == [None]  # beyond its context

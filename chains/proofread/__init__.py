@@ -9,6 +9,7 @@ from .issues import CHECKS, Check, Issue, ProofreadResult
 from .passive import Passive, find_passives
 from .rules import rule_issues
 from .taxonomy import Category, RuleFilter, taxonomy
+from .verify import Scorer, Verifier
 
 __all__ = [
     "CHECKS",
@@ -23,6 +24,8 @@ __all__ = [
     "ProofreadOptions",
     "ProofreadResult",
     "RuleFilter",
+    "Scorer",
+    "Verifier",
     "find_passives",
     "proofread",
     "proofread_stream",

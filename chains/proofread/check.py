@@ -21,6 +21,7 @@ from .passive import Passive, find_passives
 from .regions import Region, prose_regions
 from .rules import rule_issues
 from .taxonomy import RuleFilter, taxonomy
+from .verify import Verifier, judged_by_model, verify_held
 
 _PASSIVE_MESSAGES = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
@@ -50,6 +51,7 @@ class Layers:
     linter: Linter
     annotator: Annotator | None = None
     corrector: Corrector | None = None
+    verifier: Verifier | None = None  # a language model that must prefer each model edit
 
 
 @dataclass
@@ -169,8 +171,22 @@ async def proofread_stream(
     found = _deterministic(parsed, options, layers.linter)
     if layers.corrector is not None and parsed.passives:
         found = await _with_rewrites(found, parsed, layers.corrector)
-    shown = _finish(found, parsed, text, options, result, [])
+    # Spelling flags wait for the language model's verdict; the other rules' issues do not.
+    held = [x for x in found if judged_by_model(x[1])] if layers.verifier is not None else []
+    shown = _finish([x for x in found if x not in held], parsed, text, options, result, [])
     yield list(shown)
+    if held:
+        assert layers.verifier is not None
+        batch = _finish(
+            await verify_held(held, parsed.sentences, layers.verifier),
+            parsed,
+            text,
+            options,
+            result,
+            shown,
+        )
+        shown += batch
+        yield batch
     if layers.corrector is None or layers.annotator is None or "grammar" not in options.checks:
         return
     tasks = [
@@ -197,8 +213,12 @@ async def _correct_region(n: int, parsed: _Parsed, layers: Layers) -> tuple[list
     corrections = await layers.corrector.correct([s.text for s in sentences])
     found = []
     for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
-        if corrected is not None:
-            found += [(n, i) for i in _model_issues(sentence, corrected, layers.annotator)]
+        if corrected is None:
+            continue
+        issues = _model_issues(sentence, corrected, layers.annotator)
+        if layers.verifier is not None:
+            issues = await layers.verifier.keep(sentence.text, sentence.start, issues)
+        found += [(n, i) for i in issues]
     return found, corrections.ungrounded
 
 

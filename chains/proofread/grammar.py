@@ -67,7 +67,7 @@ class Corrector:
     @property
     def available(self) -> bool:
         """Whether this model can correct at all (the pseudo backend has no language model)."""
-        return self.profile.style in ("chat", "completion")
+        return self.profile.follows_prompts
 
     async def correct(self, sentences: list[str]) -> Corrections:
         """Corrected versions of `sentences`, in order."""

@@ -24,7 +24,7 @@ from ..settings import Settings
 from ..threads import relay
 from .dryrun import Recorder
 
-_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_LOADED: dict[tuple[str, int, int, bool], tuple[Any, threading.Lock]] = {}
 _LOADING = threading.Lock()
 _LOG_CALLBACK: Any = None
 
@@ -70,10 +70,13 @@ def _route_llama_logs() -> None:
         llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
 
 
-def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[Any, threading.Lock]:
-    """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock."""
+def load_llama(
+    path: Path, context_window: int, threads: int | None, logits_all: bool = False
+) -> tuple[Any, threading.Lock]:
+    """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock;
+    with `logits_all`, it keeps every position's logits (to score texts, not to generate)."""
     n_threads = threads or os.cpu_count() or 1
-    key = (str(path), context_window, n_threads)
+    key = (str(path), context_window, n_threads, logits_all)
     with _LOADING:
         if key not in _LOADED:
             try:
@@ -88,7 +91,12 @@ def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[An
                 # Free models while llama.cpp is still loaded; at interpreter teardown it is not.
                 atexit.register(_close_all)
             llama = Llama(
-                model_path=str(path), n_ctx=context_window, n_threads=n_threads, verbose=False
+                model_path=str(path),
+                n_ctx=context_window,
+                n_batch=min(512, context_window),
+                n_threads=n_threads,
+                logits_all=logits_all,
+                verbose=False,
             )
             _LOADED[key] = (llama, threading.Lock())
         return _LOADED[key]
