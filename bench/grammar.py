@@ -198,25 +198,37 @@ def _harper(runtime: Runtime, data: dict[str, list[gec.Line]]) -> tuple[list[dic
 def _model_rows(
     label: str, runtime: Runtime, data: dict, pids: list[int], sample: dict[str, int], timed: int
 ) -> tuple[list, list]:
-    """The model alone and combined with Harper, on the sample of each set, and their speed."""
+    """The model alone and combined with Harper, on the sample of each set, and their speed; with
+    the preset's language-model check as shipped, and (where it has one) without it too."""
     nlp, annotator, at_once = runtime.nlp(), errant_annotator(), max(1, runtime.slots("proofread"))
-    shared = Remembering(runtime.corrector())
-    alone = Layers(nlp, NoLints(), annotator, shared)  # type: ignore[arg-type]
-    both = Layers(nlp, harper_linter("en-US"), annotator, shared)  # type: ignore[arg-type]
+    shared, verifier = Remembering(runtime.corrector()), runtime.verifier()
+    variants = [("", verifier)] + ([(", unchecked", None)] if verifier else [])
     rows = []
-    for checker, layers, model_only in (("model alone", alone, True), ("combined", both, False)):
-        sets = {}
-        for name, (kind, _) in SETS.items():
-            lines = data[name][: sample[kind]]
-            sets[name] = _score(
-                kind, lines, check(_texts(kind, lines), layers, model_only, at_once)
+    for suffix, check_with in variants:
+        alone = Layers(nlp, NoLints(), annotator, shared, check_with)  # type: ignore[arg-type]
+        both = Layers(nlp, harper_linter("en-US"), annotator, shared, check_with)  # type: ignore[arg-type]
+        for checker, layers, model_only in (
+            ("model alone", alone, True),
+            ("combined", both, False),
+        ):
+            sets = {}
+            for name, (kind, _) in SETS.items():
+                lines = data[name][: sample[kind]]
+                sets[name] = _score(
+                    kind, lines, check(_texts(kind, lines), layers, model_only, at_once)
+                )
+            rows.append(
+                {"checker": checker + suffix, "model": label, "lines": "sample", "sets": sets}
             )
-        rows.append({"checker": checker, "model": label, "lines": "sample", "sets": sets})
-    fresh = Layers(nlp, NoLints(), annotator, runtime.corrector())  # nothing remembered
+    # Nothing remembered: each timed row asks the model afresh.
+    fresh = Layers(nlp, NoLints(), annotator, runtime.corrector(), verifier)  # type: ignore[arg-type]
     speed = [
         _speed(f"model alone ({label})", fresh, pids, timed, model_only=True),
         _speed(f"combined ({label})", runtime.layers("en-US"), pids, timed),
     ]
+    if verifier:
+        unchecked = Layers(nlp, harper_linter("en-US"), annotator, runtime.corrector())
+        speed.append(_speed(f"combined, unchecked ({label})", unchecked, pids, timed))
     return rows, speed
 
 

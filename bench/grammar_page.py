@@ -142,6 +142,10 @@ def render(r: dict[str, Any], passive: list[dict[str, Any]] | None, table: Calla
         "includes Dragoman's own doubled-punctuation rule. *Model alone* shows only the model's edits, with "
         "Harper replaced by a linter that finds nothing, so no model edit yields to a Harper lint; the model alone "
         "and the combined checker share one corrector that remembers its answers, so they see the same corrections. "
+        "Rows with a model are as shipped: the preset's language-model check is on, so a model edit or a spelling "
+        "flag is shown only when the language model (Gemma 3 270M in-process, scoring the sentence as it stands and "
+        "with each of the first three suggestions) finds one suggestion likelier by `verify_margin` (2 nats, chosen "
+        "on JFLEG dev). *Unchecked* rows are the same checkers without that check. "
         f"The rows with a model use the first {s['jfleg']} lines of each JFLEG split and the first {s['span']} of "
         f"CWEB-G, CWEB-S and GMEG wiki ({ss['jfleg']} and {ss['span']} for SmolLM2, which takes about a second a line); "
         "Harper alone is scored on those lines and on every line "
@@ -168,7 +172,7 @@ def render(r: dict[str, Any], passive: list[dict[str, Any]] | None, table: Calla
         _speed_table(r, table),
         "",
         "Model answers dropped as ungrounded (an answer about a sentence that was not sent, or an edit that does not map "
-        "onto the input), per row (both rows of a model share its answers): "
+        "onto the input), per row (the rows of a model share its answers): "
         + "; ".join(f"{k}: {v}" for k, v in dropped.items())
         + "."
         + (f" SmolLM2 on llama-server was not run: {r['skipped']}." if r.get("skipped") else ""),

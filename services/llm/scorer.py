@@ -25,6 +25,8 @@ class LlamaScorer:
     def __init__(self, llama: Any, lock: threading.Lock) -> None:
         self._llama = llama
         self._lock = lock
+        self._tokens: list[int] = []  # the last text this scorer evaluated
+        self._picked: list[float] = []  # log P(its token i+1 | its tokens ≤ i)
 
     def gains(self, original: str, edited: list[str]) -> list[float | None]:
         """log P(each edited text) − log P(original); None where a text is too long to score."""
@@ -41,20 +43,30 @@ class LlamaScorer:
         tokens = llama.tokenize(text.encode("utf-8"), add_bos=True, special=False)
         if len(tokens) > llama.n_ctx() or len(tokens) < 2:
             return None
-        # Keep the tokens already evaluated for the previous text (an edit's shared prefix).
-        same = 0
-        for a, b in zip(llama.input_ids[: llama.n_tokens], tokens[:-1], strict=False):
-            if a != b:
-                break
-            same += 1
-        same = max(same, 1)
-        llama.n_tokens = min(llama.n_tokens, same)
-        llama.eval(tokens[llama.n_tokens :])
-        logits = np.asarray(llama.scores[: len(tokens) - 1], dtype=np.float64)
-        top = logits.max(axis=1)
-        norm = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
-        picked = logits[np.arange(len(tokens) - 1), tokens[1:]]
-        return float((picked - norm).sum())
+        # Keep what was evaluated for the previous text up to where this one differs (an edit's
+        # shared prefix): its logits, and each of its tokens' log-probabilities, still hold.
+        # (Another scorer on the same model may have evaluated since: compare with both.)
+        same = _common(tokens[:-1], llama.input_ids[: llama.n_tokens], self._tokens)
+        llama.n_tokens = same
+        llama.eval(tokens[same:])
+        del self._picked[max(same - 1, 0) :]
+        for row in range(len(self._picked), len(tokens) - 1):
+            logits = llama.scores[row]
+            top = float(logits.max())
+            norm = top + float(np.log(np.exp(logits - top, dtype=np.float64).sum()))
+            self._picked.append(float(logits[tokens[row + 1]]) - norm)
+        self._tokens = list(tokens)
+        return sum(self._picked)
+
+
+def _common(*sequences: Any) -> int:
+    """How many leading items all the sequences share."""
+    n = 0
+    for items in zip(*sequences, strict=False):
+        if any(x != items[0] for x in items[1:]):
+            break
+        n += 1
+    return n
 
 
 def make_scorer(resolved: ResolvedModel, settings: Settings) -> LlamaScorer:
