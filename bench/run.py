@@ -149,7 +149,11 @@ def render(r: dict[str, Any]) -> str:
         f"the tree is preserved under an echoing model on **{sum(p['echo'] for p in pages)} of {len(pages)}** pages and under the pseudo "
         f"backend on **{sum(p['pseudo'] for p in pages)} of {len(pages)}**."
         + (f" Not preserved: {', '.join(p['file'] for p in broken)}." if broken else "")
-        + (" Why, page by page: `KNOWN_EXCEPTIONS` in `tests/test_corpus_roundtrip.py`." if broken else ""),
+        + (
+            " Why, page by page: `KNOWN_EXCEPTIONS` in `tests/test_corpus_roundtrip.py`."
+            if broken
+            else ""
+        ),
         "",
         *(
             [
