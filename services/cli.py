@@ -120,7 +120,8 @@ def config(
     effective = {
         "config_file": str(config_file_path()),
         "settings": json.loads(settings.model_dump_json()),
-        "models": {task: r.describe() for task, r in runtime.resolved.items()},
+        "models": {task: r.describe() for task, r in runtime.resolved.items()}
+        | ({"verify": runtime.verifying.describe()} if runtime.verifying else {}),
     }
     if as_json:
         typer.echo(json.dumps(effective, indent=2))

@@ -84,3 +84,17 @@ def test_health_reports_the_database_and_is_degraded_without_it(pseudo_settings:
     assert body["database"]["reachable"] is False
     assert "s3cret" not in body["database"]["url"] and "127.0.0.1" in body["database"]["url"]
     assert "unavailable" in body["database"]["detail"]
+
+
+def test_health_and_models_show_the_verifier_and_whether_it_is_ready(tmp_path) -> None:
+    from tests.test_proofread_check import json_corrector
+
+    settings = Settings(data_dir=tmp_path, model_dir=tmp_path / "models", warm_up=False)
+    client = client_for(settings, json_corrector())  # the embedded preset; no GGUF written here
+    body = client.get("/health").json()
+    assert body["backends"]["verify"]["preset"] == "embedded-gemma3-270m"
+    assert body["backends"]["verify"]["reachable"] is False
+    assert "not prepared" in body["backends"]["verify"]["detail"]
+    assert body["status"] == "degraded"
+    cards = {card["id"]: card for card in client.get("/v1/models").json()["data"]}
+    assert set(cards["embedded-gemma3-270m"]["used_for"]) == {"translate", "proofread", "verify"}

@@ -39,6 +39,8 @@ def test_service_reports_embedded_backend_ready_and_translates(runtime: Runtime)
         assert health["status"] == "ok"
         assert health["backends"]["translate"]["backend"] == "embedded"
         assert health["backends"]["translate"]["detail"].startswith("loaded ")
+        assert health["backends"]["verify"]["preset"] == "embedded-gemma3-270m"
+        assert health["backends"]["verify"]["detail"].startswith("loaded ")
         response = client.post(
             "/v1/translate", json={"q": "Der Hund spielt im Garten.", "target": "en"}
         )

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InputError
-from .diff import Annotator, diff_edits
+from .diff import Annotator
+from .fluency import fluency_issues
 from .grammar import Corrector
 from .harper import Linter, harper_issues
-from .issues import CHECKS, Check, Issue, ProofreadResult
+from .issues import CHECKS, Check, Issue, ProofreadResult, overlaps
 from .passive import Passive, find_passives
 from .regions import Region, prose_regions
 from .rules import rule_issues
@@ -83,32 +84,6 @@ def _passive_issue(passive: Passive, region: Region) -> Issue:
     )
 
 
-def _model_issues(sentence: _Sentence, corrected: str, annotator: Annotator) -> list[Issue]:
-    issues = []
-    for edit in diff_edits(annotator, sentence.text, corrected) or []:
-        original = sentence.text[edit.start : edit.end].strip()
-        name = taxonomy().model(edit.type)
-        message = (
-            f"{name.description}: “{original}” → “{edit.replacement}”."
-            if edit.replacement
-            else f"{name.description}: remove “{original}”."
-        )
-        issues.append(
-            Issue(
-                sentence.start + edit.start,
-                edit.end - edit.start,
-                "grammar",
-                name.id,
-                message,
-                (edit.replacement,),
-                short_message=name.description,
-                rule_category=name.category,
-                from_model=True,
-            )
-        )
-    return issues
-
-
 def _sentence_at(sentences: list[_Sentence], region: int, offset: int) -> str:
     for s in sentences:
         if s.region == region and s.start <= offset < s.end:
@@ -124,10 +99,6 @@ def _sentence_spans(parsed: _Parsed) -> list[tuple[int, int]]:
         if origins:
             spans.append((origins[0], origins[-1] + 1))
     return spans
-
-
-def _overlaps(a: Issue, b: Issue) -> bool:
-    return a.offset < b.offset + b.length and b.offset < a.offset + a.length
 
 
 def _parse(text: str, fmt: str, options: ProofreadOptions, nlp: Any) -> _Parsed:
@@ -213,11 +184,7 @@ async def _correct_region(n: int, parsed: _Parsed, layers: Layers) -> tuple[list
     corrections = await layers.corrector.correct([s.text for s in sentences])
     found = []
     for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
-        if corrected is None:
-            continue
-        issues = _model_issues(sentence, corrected, layers.annotator)
-        if layers.verifier is not None:
-            issues = await layers.verifier.keep(sentence.text, sentence.start, issues)
+        issues = await fluency_issues(sentence, corrected, layers.annotator, layers.verifier)
         found += [(n, i) for i in issues]
     return found, corrections.ungrounded
 
@@ -239,7 +206,7 @@ def _finish(
         if not (
             i.from_model
             and (
-                any(_overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
+                any(overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
                 or (i.rule_category == "TYPOS" and i.text.strip().lower() in options.dictionary)
             )
         )

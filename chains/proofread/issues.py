@@ -36,3 +36,8 @@ class ProofreadResult:
     sentences: int = 0
     dropped_ungrounded: int = 0
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)  # input offsets
+
+
+def overlaps(a: Issue, b: Issue) -> bool:
+    """Whether two issues share a character."""
+    return a.offset < b.offset + b.length and b.offset < a.offset + a.length

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from ..catalog import load_catalog
 from ..db import describe
 from ..deps import RuntimeDep
+from ..llm import probe_backend
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ class ServerHealth(BaseModel):
 
 
 class BackendHealth(BaseModel):
-    """One task's model and whether its backend answers."""
+    """One task's model (or the verifier's) and whether its backend answers."""
 
     preset: str
     backend: str
@@ -48,7 +49,7 @@ class DatabaseHealth(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    """`ok` when every task's backend and the database answer, else `degraded`."""
+    """`ok` when every task's backend, the verifier and the database answer, else `degraded`."""
 
     status: Literal["ok", "degraded"]
     backends: dict[str, BackendHealth]
@@ -91,13 +92,19 @@ def health(runtime: RuntimeDep) -> HealthResponse:
             slots=runtime.slots(task),
             servers=[ServerHealth(**server) for server in pool.describe()] if pool else [],
         )
+    if runtime.verifying is not None:  # the in-process model that checks proofreading fixes
+        probe = probe_backend(runtime.verifying, runtime.settings)
+        backends["verify"] = BackendHealth(
+            **runtime.verifying.describe(), reachable=probe.reachable, detail=probe.detail, slots=1
+        )
     problem = runtime.database.ping()
     database = DatabaseHealth(
         url=describe(runtime.database.url), reachable=problem is None, detail=problem or ""
     )
-    # Degraded: a task has no server that answers, some server of a pool is away, or the
-    # database is (translation still works; memory and document jobs do not).
-    status = "degraded" if away or problem else "ok"
+    # Degraded: a task has no server that answers, some server of a pool is away, the verifier
+    # is not ready, or the database is away (translation still works; memory and jobs do not).
+    unready = not all(b.reachable for b in backends.values())
+    status = "degraded" if away or problem or unready else "ok"
     return HealthResponse(status=status, backends=backends, database=database)
 
 
@@ -107,6 +114,8 @@ def models(runtime: RuntimeDep) -> ModelList:
     in_use: dict[str, list[str]] = {}
     for task, resolved in runtime.resolved.items():
         in_use.setdefault(resolved.preset_name, []).append(task)
+    if runtime.verifying is not None:
+        in_use.setdefault(runtime.verifying.preset_name, []).append("verify")
     cards = [
         ModelCard(
             id=name,
