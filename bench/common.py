@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import platform
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -118,3 +121,32 @@ def forum_pages(lang: str | None = None) -> list[Any]:
     from tests.corpus import pages
 
     return [p for p in pages() if p.kind == "forum" and (lang is None or p.lang == lang)]
+
+
+def memory_mb(pid: int) -> tuple[int, int]:
+    """A process's resident memory (RSS) and its proportional share (PSS), in MB. PSS counts a
+    page that two mappings share once: the verifier maps the generator's GGUF a second time."""
+    info = psutil.Process(pid).memory_full_info()
+    return round(info.rss / 2**20), round(info.pss / 2**20)
+
+
+@contextmanager
+def peak_memory(pids: list[int]) -> Iterator[list[tuple[int, int]]]:
+    """Each process's largest RSS and PSS (MB) while the block runs, sampled every 50 ms."""
+    out, stop = [(0, 0)] * len(pids), threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for n, pid in enumerate(pids):
+                with contextlib.suppress(psutil.Error):
+                    rss, pss = memory_mb(pid)
+                    out[n] = (max(out[n][0], rss), max(out[n][1], pss))
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield out
+    finally:
+        stop.set()
+        thread.join()

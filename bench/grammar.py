@@ -10,11 +10,9 @@ corrector that remembers its answers is shared by both, so the rows differ only 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from dragoman.services.settings import Settings
 from tests.llama_server import SMOLLM2, Missing, llama_server
 
 from . import gec
+from .common import peak_memory
 from .scoring import sentence_scores, span_scores
 
 OPTIONS = ProofreadOptions(checks=("grammar", "style"))
@@ -134,29 +133,6 @@ def _slice(kind: str, checked: Checked, total: int, n: int) -> Checked:
     return Checked(spans)
 
 
-@contextlib.contextmanager
-def peak_rss(pids: list[int]) -> Iterator[list[int]]:
-    """Each process's largest resident memory (MB) while the block runs, sampled every 50 ms."""
-    out, stop = [0] * len(pids), threading.Event()
-    processes = [psutil.Process(pid) for pid in pids]
-
-    def sample() -> None:
-        while not stop.is_set():
-            for n, process in enumerate(processes):
-                with contextlib.suppress(psutil.Error):
-                    out[n] = max(out[n], process.memory_info().rss)
-            stop.wait(0.05)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield out
-    finally:
-        stop.set()
-        thread.join()
-        out[:] = [round(x / 2**20) for x in out]
-
-
 def _timing_text(lines: int) -> str:
     sources = [x.source for x in gec.cweb("G")[TIMING_FROM : TIMING_FROM + lines]]
     return "\n\n".join(" ".join(sources[k : k + 5]) for k in range(0, len(sources), 5))
@@ -167,14 +143,16 @@ def _speed(
 ) -> dict[str, Any]:
     """Seconds per 1,000 words on one multi-paragraph document, and peak memory meanwhile."""
     text = _timing_text(lines)
-    with peak_rss(pids) as peak:
+    with peak_memory(pids) as peak:
         checked = check([text], layers, model_only)
     return {
         "checker": name,
         "words": len(text.split()),
         "s_per_1000_words": round(1000 * checked.seconds / len(text.split()), 2),
-        "peak_mb": peak[0],
-        "server_peak_mb": peak[1] if len(peak) > 1 else None,
+        "peak_mb": peak[0][0],
+        "peak_pss_mb": peak[0][1],
+        "server_peak_mb": peak[1][0] if len(peak) > 1 else None,
+        "server_peak_pss_mb": peak[1][1] if len(peak) > 1 else None,
         "dropped_ungrounded": checked.dropped_ungrounded,
         "ungrounded_shown": checked.ungrounded_shown,
     }

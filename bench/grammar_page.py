@@ -67,20 +67,24 @@ def _speed_table(r: dict[str, Any], table: Callable) -> str:
             "checker",
             "words",
             "s / 1,000 words",
-            "peak MB (bench process)",
-            "peak MB (llama-server)",
+            "peak MB (bench process): RSS / PSS",
+            "peak MB (llama-server): RSS / PSS",
         ],
         [
             [
                 x["checker"],
                 x["words"],
                 x["s_per_1000_words"],
-                x["peak_mb"],
-                x["server_peak_mb"] or "–",
+                _memory(x.get("peak_mb"), x.get("peak_pss_mb")),
+                _memory(x.get("server_peak_mb"), x.get("server_peak_pss_mb")),
             ]
             for x in r["speed"]
         ],
     )
+
+
+def _memory(rss: int | None, pss: int | None) -> str:
+    return "–" if rss is None else f"{rss} / {pss}" if pss is not None else str(rss)
 
 
 def _row(r: dict[str, Any], checker: str, model: str, lines: str = "sample") -> dict[str, Any]:
@@ -167,7 +171,9 @@ def render(r: dict[str, Any], passive: list[dict[str, Any]] | None, table: Calla
         _span_table(r, table),
         "",
         "Speed and memory on one document of CWEB-G lines (five to a paragraph), checked whole; peak resident "
-        "memory sampled every 50 ms while it is checked (the bench process holds every model it has loaded before).",
+        "memory sampled every 50 ms while it is checked (the bench process holds every model it has loaded before). "
+        "RSS counts every resident page of the process; PSS counts a page shared with another mapping or process "
+        "in proportion, so the GGUF that the verifier maps a second time is counted once.",
         "",
         _speed_table(r, table),
         "",

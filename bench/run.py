@@ -258,7 +258,13 @@ def render(r: dict[str, Any]) -> str:
         "## 5. Memory",
         "",
         f"`dragoman serve` with the embedded model: {s['idle_mb']} MB resident when ready, "
-        f"peak {s['peak_mb']} MB while translating {s['stream']['posts']} forum posts.",
+        f"peak {s['peak_mb']} MB while translating {s['stream']['posts']} forum posts."
+        + (
+            f" Counting pages shared between mappings once (PSS; the proofreading verifier maps the "
+            f"model's GGUF a second time): {s['idle_pss_mb']} MB when ready, peak {s['peak_pss_mb']} MB."
+            if "idle_pss_mb" in s
+            else ""
+        ),
         "",
     ]
     if "llama_server" in r:
