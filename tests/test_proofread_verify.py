@@ -127,3 +127,25 @@ def test_injected_models_without_a_scorer_load_no_real_model(tmp_path) -> None:
     fake = json_corrector()
     runtime = Runtime(Settings(data_dir=tmp_path), model_factory=lambda *_: fake)
     assert runtime.verifying is not None and runtime.verifier() is None
+
+
+def test_a_held_issue_outside_every_sentence_is_kept() -> None:
+    from dataclasses import dataclass
+
+    from dragoman.chains.proofread.issues import Issue
+    from dragoman.chains.proofread.verify import verify_held
+
+    @dataclass
+    class Line:
+        region: int
+        start: int
+        end: int
+        text: str
+
+    inside = Issue(4, 4, "grammar", "SPELL", "typo", ("word",), rule_category="TYPOS")
+    outside = Issue(30, 3, "grammar", "SPELL", "typo", ("the",), rule_category="TYPOS")
+    held = [(0, inside), (0, outside)]
+    kept = asyncio.run(
+        verify_held(held, [Line(0, 0, 10, "One wrod.")], Verifier(WordScorer({}), 2))
+    )
+    assert kept == [(0, outside)]

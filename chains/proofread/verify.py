@@ -71,10 +71,15 @@ def judged_by_model(issue: Issue) -> bool:
 async def verify_held(
     held: list[tuple[int, Issue]], sentences: Sequence[Sentence], verifier: Verifier
 ) -> list[tuple[int, Issue]]:
-    """The held (region, issue) pairs whose suggestions win, judged sentence by sentence."""
-    kept = []
+    """The held (region, issue) pairs whose suggestions win, judged sentence by sentence; one
+    outside every sentence has nothing to be judged in, and is kept."""
+    kept, judged = [], set()
     for s in sentences:
-        mine = [i for n, i in held if n == s.region and s.start <= i.offset < s.end]
+        mine = [
+            (k, i) for k, (n, i) in enumerate(held) if n == s.region and s.start <= i.offset < s.end
+        ]
+        judged |= {k for k, _ in mine}
         if mine:
-            kept += [(s.region, i) for i in await verifier.keep(s.text, s.start, mine)]
-    return kept
+            wins = await verifier.keep(s.text, s.start, [i for _, i in mine])
+            kept += [(s.region, i) for i in wins]
+    return kept + [x for k, x in enumerate(held) if k not in judged]
