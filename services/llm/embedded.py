@@ -25,6 +25,9 @@ from ..threads import relay
 from .dryrun import Recorder
 
 _LOADED: dict[tuple[str, int, int, bool], tuple[Any, threading.Lock]] = {}
+# One lock per GGUF, shared by its instances (the generator and the verifier's scorer): two
+# llama.cpp runs at once on the same cores spin against each other and both slow down manyfold.
+_LOCKS: dict[str, threading.Lock] = {}
 _LOADING = threading.Lock()
 _LOG_CALLBACK: Any = None
 
@@ -98,7 +101,7 @@ def load_llama(
                 logits_all=logits_all,
                 verbose=False,
             )
-            _LOADED[key] = (llama, threading.Lock())
+            _LOADED[key] = (llama, _LOCKS.setdefault(str(path), threading.Lock()))
         return _LOADED[key]
 
 
