@@ -264,6 +264,13 @@ def render(r: dict[str, Any]) -> str:
             f"model's GGUF a second time): {s['idle_pss_mb']} MB when ready, peak {s['peak_pss_mb']} MB."
             if "idle_pss_mb" in s
             else ""
+        )
+        + (
+            f' Without the verifier (`proofread_verifier = "off"`), in the same run: {w["idle_mb"]} MB '
+            f"resident when ready ({w['idle_pss_mb']} MB PSS), peak {w['peak_mb']} MB ({w['peak_pss_mb']} MB PSS); "
+            f"first post {w['stream']['first_s']} s."
+            if (w := s.get("without_verifier"))
+            else ""
         ),
         "",
     ]
