@@ -84,7 +84,7 @@ class JobStore:
             data = db.scalar(select(column).where(jobs.c.id == job_id))
         return bytes(data) if data is not None else None
 
-    def claim(self, owner: str, lease: float, attempts: int = 3) -> str | None:
+    def claim(self, owner: str, lease: float, attempts: int) -> str | None:
         """Take the oldest job nobody holds (queued, or running on a lapsed lease) for `owner`.
         A job whose holders lapsed `attempts` times is failed instead: something in it stops
         every replica that runs it. On PostgreSQL, replicas skip each other's locked rows;

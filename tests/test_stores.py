@@ -102,11 +102,13 @@ def test_a_claim_takes_the_oldest_free_job_and_a_lapsed_lease_frees_it(
     database_url: str, store_with_jobs
 ) -> None:
     store, (first, second) = store_with_jobs(database_url, 2)
-    assert store.claim("replica-a", lease=0.2) == first
-    assert store.claim("replica-b", lease=60) == second
-    assert store.claim("replica-b", lease=60) is None  # both held
+    assert store.claim("replica-a", lease=0.2, attempts=3) == first
+    assert store.claim("replica-b", lease=60, attempts=3) == second
+    assert store.claim("replica-b", lease=60, attempts=3) is None  # both held
     # Replica a stops renewing (as if killed): once its lease lapses, b takes the job over.
-    taken = wait_until(lambda: store.claim("replica-b", lease=60), 30, "the lease to lapse")
+    taken = wait_until(
+        lambda: store.claim("replica-b", lease=60, attempts=3), 30, "the lease to lapse"
+    )
     assert taken == first
     assert not store.renew(first, "replica-a", 60, done=1)
     assert not store.finish(first, "replica-a", b"late", {"ok": 1})  # a's result is refused
@@ -121,15 +123,15 @@ def test_a_claim_takes_the_oldest_free_job_and_a_lapsed_lease_frees_it(
 
 def test_release_and_fail_only_by_the_holder(database_url: str, store_with_jobs) -> None:
     store, (job_id,) = store_with_jobs(database_url, 1)
-    assert store.claim("replica-a", lease=60) == job_id
+    assert store.claim("replica-a", lease=60, attempts=3) == job_id
     assert not store.release(job_id, "replica-b") and not store.fail(job_id, "replica-b", "no")
     assert store.release(job_id, "replica-a")
     assert store.get(job_id).status == "queued"  # type: ignore[union-attr]
-    assert store.claim("replica-b", lease=60) == job_id
+    assert store.claim("replica-b", lease=60, attempts=3) == job_id
     assert store.fail(job_id, "replica-b", "the document could not be translated")
     failed = store.get(job_id)
     assert failed is not None and failed.status == "failed" and failed.error.startswith("the doc")
-    assert store.claim("replica-a", lease=60) is None and store.output(job_id) is None
+    assert store.claim("replica-a", lease=60, attempts=3) is None and store.output(job_id) is None
 
 
 def test_concurrent_claims_hand_each_job_to_exactly_one_holder(
@@ -142,7 +144,7 @@ def test_concurrent_claims_hand_each_job_to_exactly_one_holder(
     def replica(name: str) -> None:
         start.wait()
         mine = claimed.setdefault(name, [])
-        while (job_id := store.claim(name, lease=60)) is not None:
+        while (job_id := store.claim(name, lease=60, attempts=3)) is not None:
             mine.append(job_id)
 
     threads = [threading.Thread(target=replica, args=(f"r{n}",)) for n in range(6)]

@@ -143,8 +143,11 @@ async def proofread_stream(
     if layers.corrector is not None and parsed.passives:
         found = await _with_rewrites(found, parsed, layers.corrector)
     # Spelling flags wait for the language model's verdict; the other rules' issues do not.
-    held = [x for x in found if judged_by_model(x[1])] if layers.verifier is not None else []
-    shown = _finish([x for x in found if x not in held], parsed, text, options, result, [])
+    held: list[tuple[int, Issue]] = []
+    ready: list[tuple[int, Issue]] = []
+    for x in found:
+        (held if layers.verifier is not None and judged_by_model(x[1]) else ready).append(x)
+    shown = _finish(ready, parsed, text, options, result, [])
     yield list(shown)
     if held:
         assert layers.verifier is not None
