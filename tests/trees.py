@@ -146,3 +146,19 @@ def answer_every_segment(segments: list[Any], answer: Callable[[str], str]) -> N
 
     for segment in segments:
         segment.apply(check_answer(segment.nodes, segment.text, answer(segment.text)))
+
+
+def xml_tree(fragment: str, namespace: str = "http://www.w3.org/1999/xhtml") -> Any:
+    """The tree an XML parser builds from a fragment read inside a root of `namespace`, as the
+    userscript reads an answer: names qualified by namespace, attributes as a dict, text and
+    tails kept; namespace declarations are not part of it, redundant or not.
+
+    The standard library's parser, so that the oracle does not move with the lxml Dragoman uses.
+    """
+    from xml.etree import ElementTree
+
+    def node(element: ElementTree.Element) -> tuple[Any, ...]:
+        children = tuple(node(child) for child in element)
+        return (element.tag, element.attrib, element.text or "", children, element.tail or "")
+
+    return node(ElementTree.fromstring(f'<root xmlns="{namespace}">{fragment}</root>'))
