@@ -73,13 +73,18 @@ def probe(env: dict[str, str]) -> list[dict[str, Any]]:
             runtime = Runtime(Settings(data_dir=Path(folder), token="probe"))
             holder.update(runtime=runtime, app=create_app(runtime=runtime))
 
-        def nlp() -> None:
-            from dragoman.services.nlp import errant_annotator, harper_linter
-
+        def spacy() -> None:
             holder["runtime"].nlp()
+
+        def harper() -> None:
+            from dragoman.services.nlp import harper_linter
+
             harper_linter("en-US")
+
+        def errant() -> None:
+            from dragoman.services.nlp import errant_annotator
+
             errant_annotator()
-            holder["runtime"].database.open()
 
         def generator() -> None:
             runtime = holder["runtime"]
@@ -87,7 +92,10 @@ def probe(env: dict[str, str]) -> list[dict[str, Any]]:
                 runtime.model(task)
 
         stage("Python, FastAPI and Dragoman's app", base)
-        stage("spaCy, Harper, ERRANT and SQLAlchemy", nlp)
+        stage("spaCy and its English pipeline", spacy)
+        stage("Harper (en-US)", harper)
+        stage("ERRANT", errant)
+        stage("SQLAlchemy and the database, migrated", lambda: holder["runtime"].database.open())
         stage("the generator: llama.cpp model and context", generator)
         stage("the verifier", lambda: holder["runtime"].verifier())
         holder["runtime"].database.close()

@@ -1,71 +1,150 @@
-"""5. Peak resident memory of `dragoman serve` with the embedded model while translating a page."""
+"""5. Memory and start-up of `dragoman serve` with the embedded model: each part's resident size,
+the service when ready and after a page and an e-mail, and the first request of each kind.
+
+`BEFORE=<git revision>` measures that revision's code with the same benchmark in the same run
+(a worktree linked in ahead of the installed package), so that a change shows side by side.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.fakes import free_port
 
-from .common import memory_mb, peak_memory
+from .common import CORPUS, ROOT, memory_mb, peak_memory
+from .speed import first_post_on_stream
 
 STREAM_RUNS = 5
+TOKEN = "bench-token"
+SHORT_MAIL = (
+    "Hi Sam,\n\nThe report were sent yesterday. Can you has a look before Friday?\n\nAlex\n"
+)
 
 
-def _wait_ready(url: str, seconds: float = 120) -> None:
-    """Poll /health until the service answers (it loads its models first)."""
+def email_of_words(words: int) -> str:
+    """An e-mail of about `words` words of real web text with real errors (CWEB-G, in order)."""
+    lines, count = [], 0
+    source = CORPUS / "grammar" / "cweb" / "CWEB-G.test.source"
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if count >= words:
+            break
+        if line.strip():
+            lines.append(line.strip())
+            count += len(line.split())
+    paragraphs = [" ".join(lines[i : i + 5]) for i in range(0, len(lines), 5)]
+    return "Hi team,\n\n" + "\n\n".join(paragraphs) + "\n\nBest,\nAlex\n"
+
+
+@contextmanager
+def code_of(revision: str | None) -> Iterator[dict[str, str]]:
+    """The environment that runs `revision`'s chains, services and prompts (None: this tree)."""
+    if revision is None:
+        yield {}
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        checkout, tree = Path(folder) / "checkout", Path(folder) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(checkout), revision], check=True)  # fmt: skip
+        try:
+            (tree / "dragoman").mkdir(parents=True)
+            for part in ("chains", "services", "prompts"):
+                (tree / "dragoman" / part).symlink_to(checkout / part)
+            yield {"PYTHONPATH": str(tree)}
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=True)  # fmt: skip
+
+
+def components(env: dict[str, str]) -> list[dict[str, Any]]:
+    """bench/footprint.py in a process of its own: each part's RSS and PSS as it loads."""
+    done = subprocess.run([sys.executable, "-m", "bench.footprint"], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ready(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
-            time.sleep(0.2)
+            time.sleep(0.05)
+    raise RuntimeError("dragoman serve did not become ready")
 
 
-def _serve(posts: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Start the real service, translate the posts a few times, sample its memory every 50 ms."""
-    port = free_port()
-    token = "bench-token"
-    env = {**os.environ, "DRAGOMAN_TOKEN": token, "DRAGOMAN_MEMORY": "false", **env}
-    process = subprocess.Popen([sys.executable, "-m", "dragoman.services.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        with peak_memory([process.pid]) as peak:
-            url = f"http://127.0.0.1:{port}"
-            _wait_ready(url)
-            idle = memory_mb(process.pid)
-            from .speed import first_post_on_stream
+def _proofread(url: str, text: str) -> dict[str, float]:
+    """Seconds to the first line of /v1/proofread/stream, and to its end."""
+    started, first = time.perf_counter(), None
+    with httpx.stream("POST", f"{url}/v1/proofread/stream", json={"text": text, "format": "email"},
+                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=900) as response:  # fmt: skip
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if line and first is None:
+                first = time.perf_counter() - started
+    return {"first_s": round(first or 0, 2), "all_s": round(time.perf_counter() - started, 2)}
 
-            # The same page a few times on the running service (no translation memory): the
-            # median is what a reader sees; one run alone swings with whatever else runs.
-            runs = [first_post_on_stream(url, token, posts) for _ in range(STREAM_RUNS)]
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-    return {
-        "idle_mb": idle[0],
-        "idle_pss_mb": idle[1],
-        "peak_mb": peak[0][0],
-        "peak_pss_mb": peak[0][1],
-        "stream": {
-            "posts": len(posts),
-            "runs": len(runs),
-            "first_s": statistics.median(r["first_s"] for r in runs),
-            "first_max_s": max(r["first_s"] for r in runs),
-            "all_s": statistics.median(r["all_s"] for r in runs),
-        },
+
+def serve(posts: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Start the real service; time it to ready, then the first request of each kind; memory
+    when ready, after a forum page, after a 1,000-word e-mail, and the peak."""
+    port, url = free_port(), ""
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "DRAGOMAN_TOKEN": TOKEN, "DRAGOMAN_MEMORY": "false", "DRAGOMAN_DATA_DIR": data, **env}  # fmt: skip
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "dragoman.services.cli", "serve", "--port", str(port)],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            with peak_memory([process.pid]) as peak:
+                url = f"http://127.0.0.1:{port}"
+                _ready(url, process)
+                out: dict[str, Any] = {"startup_s": round(time.perf_counter() - started, 2)}
+                out["ready"] = memory_mb(process.pid)
+                runs = [first_post_on_stream(url, TOKEN, posts) for _ in range(STREAM_RUNS)]
+                out["after_page"] = memory_mb(process.pid)
+                out["first_proofread"] = _proofread(url, SHORT_MAIL)
+                out["mail"] = _proofread(url, email_of_words(1000))
+                out["after_mail"] = memory_mb(process.pid)
+            out["peak"] = peak[0]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    out["stream"] = {
+        "posts": len(posts),
+        "runs": len(runs),
+        "first_after_start_s": runs[0]["first_s"],
+        "first_s": statistics.median(r["first_s"] for r in runs),
+        "first_max_s": max(r["first_s"] for r in runs),
+        "all_s": statistics.median(r["all_s"] for r in runs),
     }
+    return out
+
+
+def measure(posts: list[str], revision: str | None) -> dict[str, Any]:
+    """One revision's component table and served figures, as shipped and without the verifier."""
+    with code_of(revision) as env:
+        return {
+            "revision": revision or "this tree",
+            "components": components(env),
+            "shipped": serve(posts, env),
+            "without_verifier": serve(posts, {**env, "DRAGOMAN_PROOFREAD_VERIFIER": "off"}),
+        }
 
 
 def run(posts: list[str]) -> dict[str, Any]:
-    """The service as shipped, then without the proofreading verifier (what it costs)."""
-    shipped = _serve(posts, {})
-    shipped["without_verifier"] = _serve(posts, {"DRAGOMAN_PROOFREAD_VERIFIER": "off"})
-    return shipped
+    """This tree, and the revision BEFORE names (if any), in one run."""
+    before = os.environ.get("BEFORE")
+    result = {"now": measure(posts, None)}
+    if before:
+        result["before"] = measure(posts, before)
+    return result

@@ -19,9 +19,19 @@ def _identifier():
     # Imported lazily: loading the model takes a moment and nothing should happen at import time.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages([code for code in language_names() if code in identifier.labels])
-    return identifier
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages([code for code in language_names() if code in full.labels])
+    # Built again from the restricted tables alone: set_languages keeps the whole model beside
+    # them (27 MB of weights for languages Dragoman never names).
+    return LanguageIdentifier(
+        full.nb_ptc,
+        full.nb_pc,
+        full.nb_classes,
+        full.tk_nextmove,
+        full.tk_output,
+        norm_probs=True,
+        tk_row=full.tk_row,
+    )
 
 
 def identify(text: str) -> tuple[str, float]:

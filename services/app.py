@@ -29,6 +29,7 @@ from .errormap import (
     libretranslate_body,
     validation_message,
 )
+from .heap import ReleaseWhenIdle, limit_arenas, release_free_memory
 from .jobs import JobRunner
 from .jobstore import JobStore
 from .routes import (
@@ -102,8 +103,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limit_arenas(runtime.settings.malloc_arenas)  # before the thread pool's first thread
         if runtime.settings.warm_up:
             await run_in_threadpool(runtime.warm_up)
+            release_free_memory()  # what loading the models left behind
         await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
@@ -142,6 +145,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_headers=["*"],
             allow_methods=["*"],
         )
+    app.add_middleware(ReleaseWhenIdle)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     return app

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, description="seconds to wait for one model call")
     threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model")
     warm_up: bool = Field(True, description="load local models when the service starts")
+    malloc_arenas: int = Field(
+        2,
+        ge=0,
+        description="glibc malloc arenas for the service's threads (0: glibc's default of 8 "
+        "per core); fewer keep freed memory from piling up per thread",
+    )
     parallel: int | None = Field(
         None,
         ge=1,

@@ -12,6 +12,7 @@ import sys
 import threading
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import docx
 import pytest
@@ -25,6 +26,8 @@ PAGES = [
     "harvest/forum-ubuntuusers-de-topic-ubuntu-lst-18-04-newbie.html",
     "trafilatura/auto-presse-de-autonews-php-newsid-6486285.html",  # windows-1252
 ]
+XHTML = "{http://www.w3.org/1999/xhtml}"
+OPS = "{http://www.idpf.org/2007/ops}"
 
 
 def dragoman(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
@@ -116,8 +119,15 @@ def test_folder_of_every_format(folder: Path, tmp_path: Path) -> None:
     ]
     with zipfile.ZipFile(root / "buch.epub") as book:
         assert book.infolist()[0].filename == "mimetype"
-        chapter = book.read("EPUB/k1.xhtml").decode()
-    assert "<h1>[Ķàþîţéĺ éîñš]</h1>" in chapter and "<b>Ŵéĺţ</b>" in chapter
+        assert book.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+        chapter = ElementTree.fromstring(book.read("EPUB/k1.xhtml"))
+        nav = ElementTree.fromstring(book.read("EPUB/nav.xhtml"))
+    # The tree, namespaces included, not how an XML library spells it.
+    assert chapter.tag == f"{XHTML}html"
+    (h1,) = chapter.iter(f"{XHTML}h1")
+    (bold,) = chapter.iter(f"{XHTML}b")
+    assert "".join(h1.itertext()) == "[Ķàþîţéĺ éîñš]" and bold.text == "Ŵéĺţ"
+    assert any(n.get(f"{OPS}type") == "toc" for n in nav.iter(f"{XHTML}nav"))
     report = json.loads((tmp_path / "report.json").read_text())
     assert len(report["files"]) == 7 and report["totals"]["ok"] > 100
     assert all(f["status"] == "ok" for f in report["files"])

@@ -230,3 +230,57 @@ def test_the_verifier_scores_with_the_real_model(runtime: Runtime) -> None:
     (back,) = scorer.gains(right, [wrong])
     assert back is not None and abs(back + gain) < 0.05
     assert scorer.gains("word " * 400, ["words " * 400]) == [None]  # beyond its context
+
+
+def test_the_verifier_shares_the_generators_weights(runtime: Runtime) -> None:
+    """One copy of the GGUF in the process, however many contexts evaluate on it."""
+    from dragoman.services.llm import make_scorer
+
+    runtime.model("proofread")
+    scorer = make_scorer(runtime.verifying, runtime.settings)
+    assert scorer.gains("It work.", ["It works."])[0] is not None
+    gguf = str(runtime.settings.model_dir / runtime.resolved["proofread"].model)
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        mappings = {line.split()[0] for line in maps if line.rstrip().endswith(gguf)}
+    assert len(mappings) == 1, mappings
+
+
+def test_the_verifier_scores_long_sentences_as_one_plain_evaluation_does(runtime: Runtime) -> None:
+    """Past one batch of the scorer, after another text that shares its start, a text's score
+    is the sum a plain evaluation of every position gives (llama-cpp-python, all logits)."""
+    import numpy as np
+    from llama_cpp import Llama
+
+    from dragoman.services.llm import make_scorer
+    from dragoman.services.llm.scorer import SCORER_BATCH
+
+    scorer = make_scorer(runtime.verifying, runtime.settings)
+    gguf = str(runtime.settings.model_dir / runtime.resolved["proofread"].model)
+    plain = Llama(model_path=gguf, n_ctx=256, n_batch=256, logits_all=True, verbose=False)
+
+    def logprob(text: str) -> float:
+        tokens = plain.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+        plain.reset()
+        plain.eval(tokens)
+        rows = plain.scores[: len(tokens) - 1].astype(np.float64)
+        norms = np.log(np.exp(rows - rows.max(1, keepdims=True)).sum(1)) + rows.max(1)
+        return float(sum(rows[i, tokens[i + 1]] - norms[i] for i in range(len(tokens) - 1)))
+
+    try:
+        base = (
+            "The committee, which had been meeting every Tuesday since the beginning of the "
+            "year, finally decided after a long and rather heated discussion about budgets, "
+            "deadlines and responsibilities that the proposal should be sent back to its authors."
+        )
+        late = base.replace("sent back", "send back")  # differs past the first batch
+        early = base.replace("The committee", "A committee")
+        assert len(plain.tokenize(base.encode(), add_bos=True)) > 2 * SCORER_BATCH
+        gains = scorer.gains(base, [late, early, base])
+        # llama.cpp's CPU kernels tile rows by four: a row in a batch's last partial tile is
+        # summed in another order, which moves its log-probability by up to a few tenths of a
+        # nat. A row scored against the wrong token, or a stale prefix, costs several nats.
+        for text, gain in zip([late, early, base], gains, strict=True):
+            assert gain is not None
+            assert abs(gain - (logprob(text) - logprob(base))) < 0.5, text
+    finally:
+        plain.close()

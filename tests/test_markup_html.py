@@ -158,11 +158,25 @@ def test_xhtml_fragments_keep_the_nesting_the_dom_holds() -> None:
     assert xml_tree(rendered)[3][0][0] == "{http://www.w3.org/1999/xhtml}a"
 
 
+def test_xhtml_fragments_keep_foreign_namespaces() -> None:
+    """SVG inside a post, with an xlink attribute: each element and attribute keeps its
+    namespace, as the DOM the userscript sent held them."""
+    from dragoman.chains.formats import parse_text
+
+    svg = (
+        '<p xmlns="http://www.w3.org/1999/xhtml">Bild <svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="#x"><text>Kreis</text></a>'
+        "</svg> hier</p>"
+    )
+    rendered = parse_text("xhtml", svg).render()
+    assert xml_tree(rendered) == xml_tree(svg)
+
+
 @pytest.mark.parametrize(
     "written",
     [
         '<p xmlns="http://www.w3.org/1999/xhtml">a <b xmlns="http://www.w3.org/1999/xhtml">b</b></p>',
-        '<p>a <b>b</b></p>',
+        "<p>a <b>b</b></p>",
         '<p xmlns="http://www.w3.org/1999/xhtml">a <b>b</b></p>',
     ],
     ids=["every-element-declares", "none-declares", "root-declares"],

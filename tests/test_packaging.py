@@ -94,14 +94,18 @@ def test_install_beside_unrelated_services_and_prompts_packages(
 
 def locked_pins(name: str) -> dict[str, tuple[str, str]]:
     """The lock's pins: package name → (version, environment marker or "")."""
+    from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
+    text = (ROOT / "requirements" / name).read_text(encoding="utf-8").replace("\\\n", " ")
     pins = {}
-    for line in (ROOT / "requirements" / name).read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith((" ", "#")):
-            requirement, _, marker = line.rstrip(" \\").partition(" ; ")
-            package, _, version = requirement.partition("==")
-            pins[canonicalize_name(package.split("[")[0])] = (version, marker)
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line.split(" --hash", 1)[0])
+            (pin,) = requirement.specifier
+            marker = str(requirement.marker) if requirement.marker else ""
+            pins[canonicalize_name(requirement.name)] = (pin.version, marker)
     return pins
 
 

@@ -102,3 +102,21 @@ def test_a_name_kept_as_it_was_is_fine() -> None:
     name = "Grand Theft Auto: Vice City Stories"
     model = RecordingChatModel(reply=lambda messages: name)
     assert run(make_translator(model, CHAT), name).status == "ok"
+
+
+def test_language_identification_keeps_only_the_languages_dragoman_names() -> None:
+    """The identifier holds the restricted tables alone, and answers as py3langid restricted to
+    the same languages does."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from dragoman.chains.detect import _identifier
+    from dragoman.chains.languages import language_names
+
+    ours = _identifier()
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages([c for c in language_names() if c in reference.labels])
+    assert set(ours.labels) <= set(language_names())
+    assert ours.nb_ptc.shape[1] == len(ours.nb_classes) < reference._full_model[0].shape[1]
+    texts = ["Mein Computer startet nicht mehr.", "Je ne sais pas pourquoi.", "Это тест.",
+             "これはテストです。", "This is fine.", "Dit is een korte zin."]  # fmt: skip
+    assert [ours.classify(t) for t in texts] == [reference.classify(t) for t in texts]

@@ -24,7 +24,7 @@ from ..settings import Settings
 from ..threads import relay
 from .dryrun import Recorder
 
-_LOADED: dict[tuple[str, int, int, bool], tuple[Any, threading.Lock]] = {}
+_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 # One lock per GGUF, shared by its instances (the generator and the verifier's scorer): two
 # llama.cpp runs at once on the same cores spin against each other and both slow down manyfold.
 _LOCKS: dict[str, threading.Lock] = {}
@@ -73,13 +73,11 @@ def _route_llama_logs() -> None:
         llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
 
 
-def load_llama(
-    path: Path, context_window: int, threads: int | None, logits_all: bool = False
-) -> tuple[Any, threading.Lock]:
-    """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock;
-    with `logits_all`, it keeps every position's logits (to score texts, not to generate)."""
+def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[Any, threading.Lock]:
+    """Load a GGUF into llama.cpp once per process and hand back the same instance and its lock
+    (a scorer builds its own context on the same model: services/llm/scorer.py)."""
     n_threads = threads or os.cpu_count() or 1
-    key = (str(path), context_window, n_threads, logits_all)
+    key = (str(path), context_window, n_threads)
     with _LOADING:
         if key not in _LOADED:
             try:
@@ -98,7 +96,6 @@ def load_llama(
                 n_ctx=context_window,
                 n_batch=min(512, context_window),
                 n_threads=n_threads,
-                logits_all=logits_all,
                 verbose=False,
             )
             _LOADED[key] = (llama, _LOCKS.setdefault(str(path), threading.Lock()))
