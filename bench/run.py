@@ -25,6 +25,7 @@ from . import (  # noqa: E402
     llama_server,
     lt_suite,
     memory,
+    memory_page,
     pool,
     proofreading,
     quality,
@@ -129,6 +130,7 @@ def render(r: dict[str, Any]) -> str:
     emb = r["fidelity"]["embedded"]
     total = sum(emb["statuses"].values()) or 1
     o, b, m, s = r["overhead"], r["batching"], r["memory_run"], r["serve"]
+    st = s["now"]["shipped"]["stream"]
     of, me = r["overhead_fake"], r["memory_run_embedded"]
     out = [
         "# Benchmarks",
@@ -213,9 +215,9 @@ def render(r: dict[str, Any]) -> str:
         "(segments that fell back or failed are asked again: only ok and repaired answers are remembered).",
         "",
         f"**(d) Time to the first translated post** on `/v1/translate/stream` with the embedded model: "
-        f"{s['stream']['first_s']} s for the first of {s['stream']['posts']} posts, {s['stream']['all_s']} s for all "
-        f"(medians of {s['stream'].get('runs', 1)} runs on the running service; slowest first post "
-        f"{s['stream'].get('first_max_s', s['stream']['first_s'])} s).",
+        f"{st['first_s']} s for the first of {st['posts']} posts, {st['all_s']} s for all "
+        f"(medians of {st['runs']} runs on the running service; the first page after start "
+        f"{st['first_after_start_s']} s; §5 has the service's start-up).",
         "",
         "## 3. Throughput under concurrency",
         "",
@@ -255,24 +257,7 @@ def render(r: dict[str, Any]) -> str:
             if "rows" in r.get("grammar", {})
             else []
         ),
-        "## 5. Memory",
-        "",
-        f"`dragoman serve` with the embedded model: {s['idle_mb']} MB resident when ready, "
-        f"peak {s['peak_mb']} MB while translating {s['stream']['posts']} forum posts."
-        + (
-            f" Counting pages shared between mappings once (PSS; the proofreading verifier maps the "
-            f"model's GGUF a second time): {s['idle_pss_mb']} MB when ready, peak {s['peak_pss_mb']} MB."
-            if "idle_pss_mb" in s
-            else ""
-        )
-        + (
-            f' Without the verifier (`proofread_verifier = "off"`), in the same run: {w["idle_mb"]} MB '
-            f"resident when ready ({w['idle_pss_mb']} MB PSS), peak {w['peak_mb']} MB ({w['peak_pss_mb']} MB PSS); "
-            f"first post {w['stream']['first_s']} s."
-            if (w := s.get("without_verifier"))
-            else ""
-        ),
-        "",
+        *memory_page.render(s, table),
     ]
     if "llama_server" in r:
         out += llama_server.render(r["llama_server"], table)
