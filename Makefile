@@ -28,10 +28,13 @@ PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --build-constraint $(
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCKS)/tools.txt
 
 # Stamps make installs happen once, and again whenever pyproject.toml or a lock changes.
-$(VENV)/.installed-run: pyproject.toml $(LOCKS)/run.txt $(LOCKS)/build.txt | $(BIN)/python
+$(VENV)/.installed-tools: $(LOCKS)/tools.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCKS)/tools.txt
+	touch $@
+
+$(VENV)/.installed-run: pyproject.toml $(LOCKS)/run.txt $(LOCKS)/build.txt $(VENV)/.installed-tools
 	$(PIP_LOCKED) -r $(LOCKS)/run.txt
 	$(PIP_SELF)
 	touch $@
@@ -106,7 +109,7 @@ bench: install-test real-server lt-suite-tests
 UV := $(BIN)/uv
 UV_COMPILE := $(UV) pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
 ## lock: write the locks in requirements/ from pyproject.toml, keeping every pin that still fits
-lock: | $(BIN)/python
+lock: $(VENV)/.installed-tools
 	$(UV_COMPILE) --generate-hashes $(LOCKS)/tools.in -o $(LOCKS)/tools.txt $(UPGRADE)
 	$(UV_COMPILE) $(LOCKS)/build.in -o $(LOCKS)/build.txt $(UPGRADE)
 	$(UV_COMPILE) --generate-hashes pyproject.toml --all-extras -o $(LOCKS)/test.txt $(UPGRADE)
