@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 
 from dragoman.chains import (
@@ -294,6 +295,9 @@ def main() -> None:
         sys.exit(exit_code(exc))
     except ValidationError as exc:
         typer.echo(f"error: invalid configuration: {validation_message(exc.errors())}", err=True)
+        sys.exit(2)
+    except SettingsError as exc:  # a DRAGOMAN_* value pydantic-settings could not even decode
+        typer.echo(f"error: invalid configuration: {exc}", err=True)
         sys.exit(2)
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)

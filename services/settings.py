@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
@@ -17,6 +19,14 @@ from pydantic_settings import (
 )
 
 APP_NAME = "dragoman"
+
+
+def _check_url(url: str) -> str:
+    """Refuse what is not an http(s) URL with a host, naming it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+    return url
 
 
 def config_file_path() -> Path:
@@ -123,7 +133,7 @@ class Settings(BaseSettings):
     max_proofread_chars: int = Field(
         100_000, ge=1, description="most characters to proofread at once"
     )
-    dictionary: list[str] = Field(
+    dictionary: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="words never flagged as misspelled, besides those added through /v2/words",
     )
@@ -136,10 +146,10 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         None, description="API token; by default one is generated and kept in the config folder"
     )
-    allowed_hosts: list[str] = Field(
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Host names accepted besides localhost, 127.0.0.1, [::1]"
     )
-    cors_origins: list[str] = Field(
+    cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to call the API from a web page"
     )
     open_languagetool: bool = Field(
@@ -150,13 +160,37 @@ class Settings(BaseSettings):
     request_deadline: float = Field(600.0, gt=0, description="seconds a request may take at most")
     backend_retries: int = Field(2, ge=0, le=10, description="retries after a backend fault")
 
-    @field_validator("base_urls", mode="before")
+    @field_validator("base_urls", "dictionary", "allowed_hosts", "cors_origins", mode="before")
     @classmethod
-    def _split_urls(cls, value: Any) -> Any:
-        """DRAGOMAN_BASE_URLS is a comma-separated list."""
-        if isinstance(value, str):
-            return [url.strip() for url in value.split(",") if url.strip()]
-        return value
+    def _read_list(cls, value: Any) -> Any:
+        """A list from the environment: JSON (`["a", "b"]`) or comma-separated (`a,b`)."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith(("{", '"')):
+            raise ValueError("JSON that is not a list; give [\"a\", \"b\"] or a,b")
+        if value.lstrip().startswith("["):
+            try:
+                items = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list ({exc.msg}); give one or a,b,c") from None
+            if not all(isinstance(item, str) for item in items):
+                raise ValueError("a JSON list must hold strings only")
+            return [item.strip() for item in items if item.strip()]
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    @field_validator("base_urls")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        """Every server of a pool is an http(s) URL with a host."""
+        for url in urls:
+            _check_url(url)
+        return urls
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        """The backend's URL is an http(s) URL with a host."""
+        return url if url is None else _check_url(url)
 
     @classmethod
     def settings_customise_sources(

@@ -42,3 +42,77 @@ def test_unknown_keys_in_config_file_are_rejected(
     monkeypatch.setenv("DRAGOMAN_CONFIG", str(config))
     with pytest.raises(ValidationError, match="prot"):
         Settings()
+
+
+LISTS = {
+    "base_urls": ["http://a:8080/v1", "http://b:8080/v1"],
+    "dictionary": ["Dragoman", "llama.cpp"],
+    "allowed_hosts": ["dragoman.lan", "my-pc.lan"],
+    "cors_origins": ["https://forum.example", "http://localhost:3000"],
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("form", ["json", "commas", "json-spaced"])
+def test_every_list_setting_takes_the_json_and_the_comma_form(
+    name: str, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    values = LISTS[name]
+    written = {
+        "json": json.dumps(values),
+        "commas": ",".join(values),
+        "json-spaced": " [ " + " , ".join(json.dumps(v) for v in values) + " ] ",
+    }[form]
+    monkeypatch.setenv(f"DRAGOMAN_{name.upper()}", written)
+    assert getattr(Settings(), name) == values
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DRAGOMAN_BASE_URLS", '["http://a/v1", 5]', "strings only"),
+        ("DRAGOMAN_BASE_URLS", '["http://a/v1",', "not a JSON list"),
+        ("DRAGOMAN_BASE_URLS", "http://a/v1,a:8080/v1", "'a:8080/v1' is not an http"),
+        ("DRAGOMAN_BASE_URLS", "ftp://a/v1", "not an http"),
+        ("DRAGOMAN_BASE_URL", "localhost:8080", "not an http"),
+        ("DRAGOMAN_ALLOWED_HOSTS", '{"host": "x"}', "not a list"),
+    ],
+)
+def test_an_unusable_list_or_url_is_refused_naming_the_setting(
+    name: str, value: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    (error,) = refused.value.errors()
+    assert error["loc"][0] == name.removeprefix("DRAGOMAN_").lower() and says in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "names"),
+    [
+        ("DRAGOMAN_BASE_URLS", '["http://a/v1" "http://b/v1"]', "base_urls"),
+        ("DRAGOMAN_BASE_URLS", "http://a/v1,/v1", "base_urls"),
+        ("DRAGOMAN_SERVER_SLOTS", "{not json", "server_slots"),
+    ],
+)
+def test_serve_stops_at_once_with_one_line_naming_the_setting(
+    name: str, value: str, names: str, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, name: value}
+    done = subprocess.run(
+        [sys.executable, "-m", "dragoman.services.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: invalid configuration") and names in line

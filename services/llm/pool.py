@@ -1,10 +1,10 @@
 """A pool of model servers behind one HTTP client.
 
 Each request goes to the server with the fewest requests in flight for its slots. A server
-that cannot be reached, or answers 502/503/504, is left out for `retry_after` seconds; a
-request that never reached it goes to another server at once. A server that fails mid-answer
-fails that call, which the caller's retry then sends elsewhere: nothing is lost, and nothing
-is answered twice.
+that cannot be reached, times out, fails before its answer's first byte, or answers
+502/503/504, is left out for `retry_after` seconds, and the request goes on to a server not yet
+tried, whichever servers came before. A server that fails mid-answer fails that call, which the
+caller's retry then sends elsewhere: nothing is lost, and nothing is answered twice.
 """
 
 from __future__ import annotations
@@ -107,8 +107,49 @@ def _rebase(url: httpx.URL, base: str, server: Server) -> httpx.URL:
     return httpx.URL(server.url + text[len(base) :]) if text.startswith(base) else url
 
 
-def _fault(exc: Exception) -> str:
+def _fault(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".rstrip(": ")
+
+
+class _Attempts:
+    """One request's way through the pool, the same for the sync and async clients: each
+    attempt is built from the request as it came (so any server can follow any other), and a
+    failure before the answer's first byte goes on to a server not yet tried."""
+
+    def __init__(self, pool: ServerPool, base: str, request: httpx.Request) -> None:
+        self.pool, self.base, self.request = pool, base, request
+        self.original = request.url
+        self.tried: set[str] = set()
+
+    def route(self) -> Server:
+        """Point the request at the next server to try."""
+        server = self.pool.acquire(self.tried)
+        if server is None:
+            raise httpx.ConnectError("no model server of the pool answered", request=self.request)
+        self.tried.add(server.url)
+        self.request.url = _rebase(self.original, self.base, server)
+        return server
+
+    def _more(self) -> bool:
+        return len(self.tried) < len(self.pool.servers)
+
+    def retry_after_error(self, server: Server, exc: Exception) -> bool:
+        """The attempt failed before an answer (refused, timed out, cut off): another server?"""
+        self.pool.release(server, _fault(exc))
+        return self._more()
+
+    def retry_after_status(self, server: Server, response: httpx.Response) -> bool:
+        """The server answered that it cannot serve now (502/503/504): another server? The
+        caller closes the answer when so."""
+        if response.status_code not in _RETRYABLE_STATUS or not self._more():
+            return False
+        self.pool.release(server, f"HTTP {response.status_code}")
+        return True
+
+    @staticmethod
+    def error_of(response: httpx.Response) -> str | None:
+        """What a kept answer says of its server: the last server's 502/503/504 is its error."""
+        return f"HTTP {response.status_code}" if response.status_code in _RETRYABLE_STATUS else None
 
 
 class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -126,56 +167,38 @@ class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._sync = sync or httpx.HTTPTransport()
         self._async = asynchronous or httpx.AsyncHTTPTransport()
 
-    def _route(self, request: httpx.Request, tried: set[str]) -> Server:
-        server = self.pool.acquire(tried)
-        if server is None:
-            raise httpx.ConnectError("no model server of the pool answered", request=request)
-        tried.add(server.url)
-        request.url = _rebase(request.url, self.base, server)
-        return server
-
-    def _failed(
-        self, server: Server, response: httpx.Response | None, exc: Exception | None
-    ) -> bool:
-        """Release a failed attempt; tell whether another server may take the request."""
-        if response is not None:
-            self.pool.release(server, f"HTTP {response.status_code}")
-            return True
-        self.pool.release(server, _fault(exc) if exc else "failed")
-        return isinstance(exc, httpx.ConnectError)  # it never reached the server
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        tried: set[str] = set()
+        attempts = _Attempts(self.pool, self.base, request)
         while True:
-            server = self._route(request, tried)
+            server = attempts.route()
             try:
                 response = await self._async.handle_async_request(request)
             except httpx.TransportError as exc:
-                if self._failed(server, None, exc) and len(tried) < len(self.pool.servers):
+                if attempts.retry_after_error(server, exc):
                     continue
                 raise
-            if response.status_code in _RETRYABLE_STATUS and len(tried) < len(self.pool.servers):
+            if attempts.retry_after_status(server, response):
                 await response.aclose()
-                self._failed(server, response, None)
                 continue
-            response.stream = _AsyncReleasing(response.stream, self.pool, server)
+            error = attempts.error_of(response)
+            response.stream = _AsyncReleasing(response.stream, self.pool, server, error)
             return response
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        tried: set[str] = set()
+        attempts = _Attempts(self.pool, self.base, request)
         while True:
-            server = self._route(request, tried)
+            server = attempts.route()
             try:
                 response = self._sync.handle_request(request)
             except httpx.TransportError as exc:
-                if self._failed(server, None, exc) and len(tried) < len(self.pool.servers):
+                if attempts.retry_after_error(server, exc):
                     continue
                 raise
-            if response.status_code in _RETRYABLE_STATUS and len(tried) < len(self.pool.servers):
+            if attempts.retry_after_status(server, response):
                 response.close()
-                self._failed(server, response, None)
                 continue
-            response.stream = _SyncReleasing(response.stream, self.pool, server)
+            error = attempts.error_of(response)
+            response.stream = _SyncReleasing(response.stream, self.pool, server, error)
             return response
 
     async def aclose(self) -> None:
@@ -188,9 +211,11 @@ class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 class _AsyncReleasing(httpx.AsyncByteStream):
     """A response body that gives its server back to the pool once read or closed."""
 
-    def __init__(self, stream: Any, pool: ServerPool, server: Server) -> None:
+    def __init__(
+        self, stream: Any, pool: ServerPool, server: Server, error: str | None = None
+    ) -> None:
         self._stream, self._pool, self._server = stream, pool, server
-        self._error: str | None = None
+        self._error = error
         self._released = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -213,9 +238,11 @@ class _AsyncReleasing(httpx.AsyncByteStream):
 class _SyncReleasing(httpx.SyncByteStream):
     """The same, for the synchronous client."""
 
-    def __init__(self, stream: Any, pool: ServerPool, server: Server) -> None:
+    def __init__(
+        self, stream: Any, pool: ServerPool, server: Server, error: str | None = None
+    ) -> None:
         self._stream, self._pool, self._server = stream, pool, server
-        self._error: str | None = None
+        self._error = error
         self._released = False
 
     def __iter__(self) -> Iterator[bytes]:
