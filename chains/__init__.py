@@ -8,6 +8,7 @@ from .errors import (
     DragomanError,
     InputError,
     InputTooLarge,
+    NestedTooDeeply,
     UnsupportedLanguage,
 )
 from .formats import (
@@ -28,9 +29,11 @@ from .formats import (
     text_format,
 )
 from .languages import language_name, language_names, normalize_code
+from .markup.archive import ArchiveLimits
 from .profile import ModelProfile
 
 __all__ = [
+    "ArchiveLimits",
     "FILE_FORMATS",
     "BackendUnavailable",
     "CallGate",
@@ -40,6 +43,7 @@ __all__ = [
     "FileFormat",
     "InputError",
     "InputTooLarge",
+    "NestedTooDeeply",
     "ModelCaller",
     "ModelProfile",
     "ProofreadFormat",

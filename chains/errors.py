@@ -5,6 +5,7 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 ├── InputError                   the caller's input cannot be processed (HTTP 422, exit 2)
 │   ├── UnsupportedLanguage      a language code Dragoman does not know
 │   ├── InputTooLarge            over a configured size limit (HTTP 413)
+│   ├── NestedTooDeeply          markup nested deeper than a parser should follow
 │   └── UnsupportedFormat        chains.formats: a file type not translated (HTTP 415)
 ├── MarkupMismatch               chains.markup.inline: an answer's placeholders do not fit
 ├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
@@ -54,6 +55,17 @@ class InputTooLarge(InputError):
     """The input is over a configured size limit."""
 
     code = "input_too_large"
+
+
+class NestedTooDeeply(InputError):
+    """Markup nested deeper than any real page: hostile or broken, never followed down."""
+
+    code = "nested_too_deeply"
+
+    def __init__(self, depth: int) -> None:
+        super().__init__(
+            f"the markup is nested too deeply: more than {depth - 1} elements inside each other"
+        )
 
 
 class BackendUnavailable(DragomanError):

@@ -10,6 +10,7 @@ from typing import Literal, Protocol, cast, get_args
 from bs4.dammit import EncodingDetector, UnicodeDammit
 
 from .errors import InputError
+from .markup.archive import ArchiveLimits
 from .markup.charset import browser_codec
 from .markup.docx import DocxDocument
 from .markup.epub import EpubDocument
@@ -171,12 +172,12 @@ def html_bytes(html: str, encoding: str) -> bytes:
     return HtmlDocument(html).encode(encoding)
 
 
-def load_file(data: bytes, name: str) -> FileDocument:
-    """Parse a file's bytes by its name's extension."""
+def load_file(data: bytes, name: str, limits: ArchiveLimits) -> FileDocument:
+    """Parse a file's bytes by its name's extension; zip containers must keep within `limits`."""
     fmt = file_format(name)
     if fmt == "docx":
-        return DocxDocument(data)
+        return DocxDocument(data, limits)
     if fmt == "epub":
-        return EpubDocument(data)
+        return EpubDocument(data, limits)
     text, encoding = decode_text(data, name, html=fmt == "html")
     return TextFile(parse_text(fmt, text), encoding)

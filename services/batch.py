@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from dragoman.chains import DragomanError, InputError, is_translatable
+from dragoman.chains import ArchiveLimits, DragomanError, InputError, is_translatable
 from dragoman.chains.translate import STATUSES, Status, Translator
 
 from .files import write_atomically
 from .runtime import Runtime
-from .translation import translate_file_bytes
+from .translation import archive_limits, translate_file_bytes
 
 
 @dataclass
@@ -58,6 +58,7 @@ async def translate_file(
     output: Path,
     target: str,
     origin: str,
+    limits: ArchiveLimits,
     parsed: Callable[[int], None] | None = None,
 ) -> FileReport:
     """Translate one file; errors end up in its report, never stop the batch."""
@@ -66,7 +67,7 @@ async def translate_file(
     try:
         data = await asyncio.to_thread(source.read_bytes)
         translated, done = await translate_file_bytes(
-            translator, data, source.name, target, origin, parsed
+            translator, data, source.name, target, limits, origin, parsed
         )
         await asyncio.to_thread(write_atomically, output, translated)
         report.status, report.counts = done.status, done.counts
@@ -126,6 +127,7 @@ async def run_batch(
     with Progress(*columns, console=console, transient=False) as display:
         shown = BatchProgress(display, len(pairs))
         translator = runtime.translator(concurrency=jobs, progress=shown.advance)
+        limits = archive_limits(runtime.settings)
         gate = asyncio.Semaphore(jobs)
 
         async def one(source: Path, output: Path) -> FileReport:
@@ -137,7 +139,9 @@ async def run_batch(
                     seen.append(count)
                     shown.parsed(count)
 
-                report = await translate_file(translator, source, output, target, origin, parsed)
+                report = await translate_file(
+                    translator, source, output, target, origin, limits, parsed
+                )
                 if not seen:  # the file could not be read: it adds no segments
                     shown.parsed(0)
                 shown.file_done()

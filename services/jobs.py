@@ -17,7 +17,7 @@ from dragoman.chains import DragomanError
 from .errors import DatabaseUnavailable
 from .jobstore import JobStore
 from .runtime import Runtime
-from .translation import translate_file_bytes
+from .translation import archive_limits, translate_file_bytes
 
 log = logging.getLogger("dragoman.jobs")
 _STORE_ERRORS = (SQLAlchemyError, DatabaseUnavailable)
@@ -136,8 +136,9 @@ class JobRunner:
         data = await asyncio.to_thread(self.store.input, job_id)
         try:
             translator = self.runtime.translator(progress=progress.add)
+            limits = archive_limits(self.runtime.settings)
             translated, result = await translate_file_bytes(
-                translator, data, job.filename, job.target, job.source
+                translator, data, job.filename, job.target, limits, job.source
             )
         except DatabaseUnavailable:
             raise  # not the document's fault: the job is run again, not failed

@@ -156,6 +156,20 @@ class Settings(BaseSettings):
         False, description="serve /v2/check without a token (only when bound to loopback)"
     )
     max_body_bytes: int = Field(8_000_000, ge=1024, description="largest request body accepted")
+    archive_entries: int = Field(
+        10_000, ge=1, description="most entries in a .docx or .epub (a zip container)"
+    )
+    archive_entry_bytes: int = Field(
+        64 << 20, ge=1024, description="largest uncompressed entry of a .docx or .epub"
+    )
+    archive_total_bytes: int = Field(
+        256 << 20, ge=1024, description="most bytes a .docx or .epub inflates to in all"
+    )
+    archive_ratio: float = Field(
+        200.0,
+        gt=1,
+        description="highest compression ratio of an entry over 1 MiB in a .docx or .epub",
+    )
     max_queue: int = Field(16, ge=0, description="requests waiting for the model before 429s")
     request_deadline: float = Field(600.0, gt=0, description="seconds a request may take at most")
     backend_retries: int = Field(2, ge=0, le=10, description="retries after a backend fault")

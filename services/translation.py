@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from dragoman.chains import (
+    ArchiveLimits,
     BackendUnavailable,
     InputError,
     InputTooLarge,
@@ -102,16 +103,27 @@ async def translate_items(
     return results
 
 
+def archive_limits(settings: Settings) -> ArchiveLimits:
+    """The most a .docx or .epub may hold, from the settings."""
+    return ArchiveLimits(
+        entries=settings.archive_entries,
+        entry_bytes=settings.archive_entry_bytes,
+        total_bytes=settings.archive_total_bytes,
+        ratio=settings.archive_ratio,
+    )
+
+
 async def translate_file_bytes(
     translator: Translator,
     data: bytes,
     name: str,
     target: str,
+    limits: ArchiveLimits,
     source: str = "auto",
     parsed: Callable[[int], None] | None = None,
 ) -> tuple[bytes, TranslationResult]:
     """Translate a file's bytes (its format from `name`); `parsed` hears its segment count."""
-    document = await asyncio.to_thread(load_file, data, name)
+    document = await asyncio.to_thread(load_file, data, name, limits)
     if parsed is not None:
         parsed(len(document.segments))
     result = await translate_segments(translator, document, target, source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import docx
 from ebooklib import epub
@@ -54,3 +55,11 @@ Hallo, wie geht es dir?
 <i>Ich bin hier</i>
 und warte auf dich.
 """
+
+
+def limits() -> Any:
+    """The archive limits `dragoman serve` applies by default."""
+    from dragoman.services.settings import Settings
+    from dragoman.services.translation import archive_limits
+
+    return archive_limits(Settings())

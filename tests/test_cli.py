@@ -12,6 +12,7 @@ import pytest
 
 from dragoman.chains.formats import load_file
 from dragoman.services.cli import main
+from tests.documents import limits
 from tests.fakes import free_port
 
 
@@ -160,7 +161,7 @@ def test_translate_html_file_keeps_markup(tmp_path: Path, monkeypatch, capsysbin
     assert code == 0
     # Part of a page, declaring nothing: it stays in the legacy encoding it came in, and what
     # that lacks is a character reference, so it reads right inside the page it belongs to.
-    encoding = load_file(page.read_bytes(), page.name).encoding  # type: ignore[attr-defined]
+    encoding = load_file(page.read_bytes(), page.name, limits()).encoding  # type: ignore[attr-defined]
     assert html.unescape(out.decode(encoding)) == '<p>[Šçĥöñé <a href="/x">Ĝŕüßé</a>!]</p>'
     assert "&#" in out.decode(encoding) and "ö".encode(encoding) in out
 

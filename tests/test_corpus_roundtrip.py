@@ -15,6 +15,7 @@ from dragoman.chains.markup.html import HtmlDocument
 from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.services.llm.pseudo import KEPT, PseudoLocalizer, pseudolocalize
 from tests.corpus import Page, page_files, pages
+from tests.documents import limits
 from tests.fakes import make_translator
 from tests.trees import answer_every_segment, browser_tree, echo_round_trip
 
@@ -86,7 +87,7 @@ def browser_label(charset: str) -> str:
 @pytest.mark.parametrize("file", legacy_files())
 def test_legacy_encoding_page_reads_as_it_did_after_an_echo(file: str) -> None:
     data = page(file).path.read_bytes()
-    doc = load_file(data, file)
+    doc = load_file(data, file, limits())
     answer_every_segment(doc.segments, lambda text: text)
     read_right = browser_tree(
         data, like=page(file).text(), encoding=browser_label(page(file).charset)
@@ -97,7 +98,7 @@ def test_legacy_encoding_page_reads_as_it_did_after_an_echo(file: str) -> None:
 @pytest.mark.parametrize("file", legacy_files())
 def test_legacy_encoding_page_declares_what_it_is_written_in(file: str) -> None:
     data = page(file).path.read_bytes()
-    doc = load_file(data, file)
+    doc = load_file(data, file, limits())
     answer_every_segment(doc.segments, pseudolocalize)
     written = doc.to_bytes()
     rendered = doc.document.render()  # type: ignore[attr-defined]

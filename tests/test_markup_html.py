@@ -8,6 +8,7 @@ from dragoman.chains.formats import load_file
 from dragoman.chains.markup.html import HtmlDocument
 from dragoman.chains.markup.inline import parse
 from dragoman.services.llm.pseudo import pseudolocalize
+from tests.documents import limits
 from tests.trees import answer_every_segment, browser_tree, xml_tree
 
 
@@ -224,7 +225,7 @@ def test_browser_tree_closes_the_formatting_element_noahs_ark_dropped() -> None:
 
 def test_an_undeclared_fragment_file_keeps_its_encoding_with_references_for_the_rest() -> None:
     def written(data: bytes, name: str = "part.html") -> bytes:
-        doc = load_file(data, name)
+        doc = load_file(data, name, limits())
         answer_every_segment(doc.segments, lambda text: text.replace("Gruss", "Grüße → ✓"))
         return doc.to_bytes()
 

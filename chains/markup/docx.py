@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..errors import InputError
+from .archive import ArchiveLimits, open_archive
 from .inline import Atom, Node, Pair, Text, has_letters, serialize, text_of
 from .segment import Segment
 
@@ -79,7 +80,8 @@ def _groups(p: Any) -> list[tuple[str, list[Any]]]:
 class DocxDocument:
     """A .docx file split into paragraph segments."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, limits: ArchiveLimits) -> None:
+        open_archive(data, ".docx", limits).close()  # judged before python-docx inflates it
         try:
             self._doc = open_docx(io.BytesIO(data))
         except Exception as exc:  # python-docx raises many kinds for a file that is not a .docx

@@ -11,6 +11,7 @@ import warnings
 import zipfile
 
 from ..errors import InputError
+from .archive import ArchiveLimits, open_archive
 from .html import HtmlDocument
 from .segment import Segment
 
@@ -31,9 +32,9 @@ def _document_names(data: bytes) -> list[str]:
 class EpubDocument:
     """An .epub file whose chapters (and navigation) are translated in place."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, limits: ArchiveLimits) -> None:
+        self._zip = open_archive(data, ".epub", limits)  # judged before ebooklib inflates it
         names = _document_names(data)
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
         self._chapters: dict[str, HtmlDocument] = {}
         self.segments: list[Segment] = []
         for entry in self._zip.namelist():

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Doctype, NavigableString, PageElement, Tag
 
+from ..errors import NestedTooDeeply
 from .charset import declare_utf8, declared_charset, same_encoding
-from .html5 import is_document, parse_html5, serialize
+from .html5 import MAX_DEPTH, check_nesting, is_document, parse_html5, serialize
 from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
 from .segment import Segment, split_keep
 
@@ -50,6 +51,16 @@ class _Context:
         return next(self.counter)
 
 
+def _check_depth(root: Tag, most: int) -> None:
+    """Refuse a tree with elements more than `most` deep (walked without recursion)."""
+    stack = [(root, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        if depth > most:
+            raise NestedTooDeeply(depth)
+        stack.extend((child, depth + 1) for child in tag.contents if isinstance(child, Tag))
+
+
 class HtmlDocument:
     """An HTML document or fragment split into translatable segments."""
 
@@ -57,11 +68,16 @@ class HtmlDocument:
         # XHTML (EPUB) is XML: names are case-sensitive there, so it needs an XML parser. HTML is
         # parsed as browsers parse it, so the rebuilt page is the tree a reader's browser built.
         self.xml = xml
+        if xml:
+            check_nesting(html, xml=True)
         self.soup = BeautifulSoup(html, "xml") if xml else parse_html5(html)
+        if xml:  # the XML parser builds any depth (one more: a fragment's root of its own)
+            _check_depth(self.soup, MAX_DEPTH + 1)
         self.whole = not xml and is_document(html)
         # Bytes that are all ASCII read the same in any encoding a browser may guess for them.
         self._ascii = html.isascii()
         self._block_memo: dict[int, bool] = {}
+        self._pair_memo: dict[int, bool] = {}
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
         self._collect_attributes()
@@ -92,13 +108,20 @@ class HtmlDocument:
 
     # --- classification -------------------------------------------------------------------
     def _has_block(self, tag: Tag) -> bool:
-        key = id(tag)
-        if key not in self._block_memo:
-            self._block_memo[key] = any(
-                isinstance(c, Tag) and (self._is_block(c) or self._has_block(c))
-                for c in tag.contents
-            )
-        return self._block_memo[key]
+        """Whether a block lies anywhere under `tag` (each subtree judged once, no recursion)."""
+        if id(tag) not in self._block_memo:
+            below, stack = [], [tag]
+            while stack:
+                node = stack.pop()
+                if id(node) not in self._block_memo:
+                    below.append(node)
+                    stack.extend(c for c in node.contents if isinstance(c, Tag))
+            for node in reversed(below):  # every child is judged before its parent
+                self._block_memo[id(node)] = any(
+                    isinstance(c, Tag) and (self._is_block(c) or self._block_memo[id(c)])
+                    for c in node.contents
+                )
+        return self._block_memo[id(tag)]
 
     def _is_block(self, tag: Tag) -> bool:
         name = tag.name.lower()
@@ -168,9 +191,23 @@ class HtmlDocument:
         return _merge_texts(out)
 
     def _is_pair(self, tag: Tag) -> bool:
-        if tag.name.lower() not in INLINE or _no_translate(tag):
-            return False
-        return has_letters(self._inline(list(tag.contents), _Context()))
+        """An inline element with words of its own to translate, judged once per element (each
+        judgement used to build its subtree again: twice the work per level of nesting)."""
+        key = id(tag)
+        if key not in self._pair_memo:
+            inline = tag.name.lower() in INLINE and not _no_translate(tag)
+            self._pair_memo[key] = inline and self._has_words(tag)
+        return self._pair_memo[key]
+
+    def _has_words(self, tag: Tag) -> bool:
+        """Whether `_inline` would find letters in text under `tag`, outside kept pieces."""
+        for child in tag.contents:
+            if _is_text(child):
+                if has_letters([node for node, _ in split_keep(str(child), _Context().ref)]):
+                    return True
+            elif isinstance(child, Tag) and self._is_pair(child):
+                return True
+        return False
 
     # --- attributes -----------------------------------------------------------------------
     def _collect_attributes(self) -> None:

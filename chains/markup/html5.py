@@ -17,6 +17,8 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, T
 from bs4.builder import HTMLTreeBuilder
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..errors import NestedTooDeeply
+
 HTML, SVG, MATH = (
     "http://www.w3.org/1999/xhtml",
     "http://www.w3.org/2000/svg",
@@ -43,6 +45,34 @@ _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;", "\r": "&#13;"})
 
 
+# Elements inside each other at most: libxml2's default limit. Real pages stay far below it (a
+# forum's quote chains reach a few dozen); a document beyond it is hostile or broken, and
+# following it down would run out of stack in every tree walk.
+MAX_DEPTH = 256
+# Parsers check each new tag against the elements still open, so a document nested 100,000 deep
+# costs lexbor a minute and the XML parser six: such a text is refused from a scan of its tags
+# before either runs. Elements whose end tag HTML may leave out close by themselves, and void
+# elements have none: neither counts. The margin keeps misnested but real pages well clear.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_SELF_CLOSING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "p", "li", "dd", "dt", "option", "optgroup", "tr", "td", "th", "thead",
+    "tbody", "tfoot", "rp", "rt", "colgroup", "caption", "head", "body", "html",
+}  # fmt: skip
+
+
+def check_nesting(markup: str, xml: bool = False) -> None:
+    """Refuse markup whose tags open far deeper than MAX_DEPTH, before any parser sees it."""
+    most = MAX_DEPTH + 1 if xml else 4 * MAX_DEPTH
+    depth = 0
+    for closing, name, empty in _TAG.findall(markup):
+        if empty or (not xml and name.lower() in _SELF_CLOSING):
+            continue
+        depth += -1 if closing else 1
+        if depth > most:
+            raise NestedTooDeeply(MAX_DEPTH + 1)
+
+
 def is_document(html: str) -> bool:
     """Whether `html` is a whole document (doctype, <html>, <head> or <body>), not a fragment."""
     return _DOCUMENT.search(html) is not None
@@ -51,6 +81,7 @@ def is_document(html: str) -> bool:
 def parse_html5(html: str) -> BeautifulSoup:
     """Parse `html` as a browser does: a document, or a fragment in the context of <body>."""
     html = html.removeprefix("\ufeff")
+    check_nesting(html)
     fragment = not is_document(html)
     builder = _LexborTreeBuilder(fragment)
     return BeautifulSoup(html, builder=builder)
@@ -76,7 +107,7 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
         first = parser.root
         if first is not None and first.parent is not None and not self.fragment:
             first = first.parent.first_child  # the document node: doctype and outer comments
-        _Copier(self.soup, markup).siblings(first, HTML, "")
+        _Copier(self.soup, markup).siblings(first, HTML, "", 0)
 
 
 class _Copier:
@@ -85,7 +116,7 @@ class _Copier:
         self.source = source
         self.containers = soup.builder.string_containers
 
-    def siblings(self, node: LexborNode | None, namespace: str, parent: str) -> None:
+    def siblings(self, node: LexborNode | None, namespace: str, parent: str, depth: int) -> None:
         container = self.containers.get(parent, NavigableString) if namespace == HTML else None
         while node is not None:
             tag = node.tag
@@ -97,10 +128,12 @@ class _Copier:
             elif tag == "-doctype":
                 self.soup.object_was_parsed(Doctype(self._doctype(node)))
             elif node.is_element_node and tag:
-                self.element(node, tag, namespace, parent)
+                self.element(node, tag, namespace, parent, depth + 1)
             node = node.next
 
-    def element(self, node: LexborNode, name: str, namespace: str, parent: str) -> None:
+    def element(self, node: LexborNode, name: str, namespace: str, parent: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise NestedTooDeeply(depth)
         namespace = _child_namespace(name, namespace, parent, self.soup.currentTag)
         attrs = {k: v or "" for k, v in node.attributes.items()}
         self.soup.handle_starttag(name, None if namespace == HTML else namespace, None, attrs)
@@ -108,7 +141,7 @@ class _Copier:
         if name == "template" and namespace == HTML:
             children = next(iter(node.template_fragments()), None)
             children = children.first_child if children is not None else None
-        self.siblings(children, namespace, name)
+        self.siblings(children, namespace, name, depth)
         self.soup.handle_endtag(name)
 
     def _doctype(self, node: LexborNode) -> str:

@@ -23,6 +23,7 @@ from ..deps import RuntimeDep
 from ..errors import JobNotDone, JobNotFound
 from ..jobs import JobRunner
 from ..jobstore import JobRecord, JobState
+from ..translation import archive_limits
 
 router = APIRouter(tags=["documents"])
 
@@ -91,7 +92,8 @@ async def create(
         )
     target = normalize_code(target)
     source = source if source == "auto" else normalize_code(source)
-    document: Any = await run_in_threadpool(load_file, data, name)
+    limits = archive_limits(runtime.settings)
+    document: Any = await run_in_threadpool(load_file, data, name, limits)
     runner = _runner(request)
     job_id = await run_in_threadpool(
         runner.store.create, name, data, source, target, len(document.segments)

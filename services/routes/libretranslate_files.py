@@ -25,7 +25,7 @@ from ..faults import backend_errors
 from ..files import write_atomically
 from ..forms import read_fields
 from ..settings import Settings
-from ..translation import translate_file_bytes
+from ..translation import archive_limits, translate_file_bytes
 from .libretranslate import TAG
 
 router = APIRouter(tags=[TAG])
@@ -83,7 +83,10 @@ async def translate_file(
     source = source if source == "auto" else normalize_code(source)
     async with admission.slot(settings.request_deadline):
         with backend_errors(runtime.url("translate")):
-            translated, _ = await translate_file_bytes(translator, data, name, target, source)
+            limits = archive_limits(settings)
+            translated, _ = await translate_file_bytes(
+                translator, data, name, target, limits, source
+            )
     folder = _folder(settings)
     _prune(folder, settings.download_retention)
     stored = f"{uuid.uuid4().hex}.{_safe_name(name)}"

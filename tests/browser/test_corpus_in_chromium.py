@@ -15,6 +15,7 @@ from dragoman.chains import load_file
 from dragoman.services.llm.pseudo import pseudolocalize
 from tests.browser.dom import as_read, first_difference
 from tests.corpus import page_files
+from tests.documents import limits
 from tests.test_corpus_roundtrip import browser_label, checked, page
 from tests.trees import answer_every_segment
 
@@ -22,7 +23,7 @@ from tests.trees import answer_every_segment
 def read_in_chromium(tab: Any, file: str, answer: Callable[[str], str], text: bool) -> Any:
     """Where Chromium's trees of a corpus page and of Dragoman's answered page first differ."""
     data = page(file).path.read_bytes()
-    doc = load_file(data, file)
+    doc = load_file(data, file, limits())
     answer_every_segment(doc.segments, answer)
     source = as_read(data, transport=browser_label(page(file).charset))
     return first_difference(tab, source, as_read(doc.to_bytes()), text)
