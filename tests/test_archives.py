@@ -36,7 +36,9 @@ def bomb(kind: str, inflated: int, base: bytes | None = None) -> bytes:
                 archive.writestr(info, source.read(info))
                 continue
             head = source.read(info)
-            with archive.open(zipfile.ZipInfo(target), "w", force_zip64=True) as entry:
+            packed = zipfile.ZipInfo(target)
+            packed.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(packed, "w", force_zip64=True) as entry:
                 entry.write(head)
                 for _ in range(inflated // MB):
                     entry.write(b" " * MB)
@@ -115,25 +117,33 @@ def test_every_api_answers_a_bomb_with_413_in_its_own_dialect(client, kind: str)
     assert ours.json()["error"]["code"] == "input_too_large"
 
 
-def test_the_cli_refuses_a_bomb_with_one_line(tmp_path: Path) -> None:
-    (tmp_path / "bomb.docx").write_bytes(bomb("docx", 300 * MB))
+def test_the_cli_fails_a_bomb_with_its_reason_and_translates_the_rest(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "bomb.docx").write_bytes(bomb("docx", 300 * MB))
+    (source / "gut.docx").write_bytes(make_docx([[("Hallo Welt", "")]]))
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "dragoman.services.cli",
             "translate",
-            str(tmp_path / "bomb.docx"),
+            str(source),
             "--to",
             "en",
             "--backend",
             "pseudo",
+            "-o",
+            str(tmp_path / "out"),
         ],  # fmt: skip
         capture_output=True,
         text=True,
         timeout=120,
         env={**os.environ, "DRAGOMAN_DATA_DIR": str(tmp_path / "data")},
     )
-    assert done.returncode == 2
-    (line,) = done.stderr.strip().splitlines()
-    assert line.startswith("error:") and "inflates to" in line
+    assert done.returncode == 4
+    (failed,) = [line for line in done.stderr.splitlines() if line.startswith("failed:")]
+    assert "bomb.docx" in failed and "inflates to" in failed
+    assert (tmp_path / "out" / "gut.docx").exists() and not (
+        tmp_path / "out" / "bomb.docx"
+    ).exists()
