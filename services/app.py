@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         limit_arenas(runtime.settings.malloc_arenas)  # before the thread pool's first thread
         if runtime.settings.warm_up:
             await run_in_threadpool(runtime.warm_up)
-            release_free_memory()  # what loading the models left behind
+            await run_in_threadpool(release_free_memory)  # what loading the models left behind
         await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
