@@ -181,7 +181,7 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         if value.lstrip().startswith(("{", '"')):
-            raise ValueError("JSON that is not a list; give [\"a\", \"b\"] or a,b")
+            raise ValueError('JSON that is not a list; give ["a", "b"] or a,b')
         if value.lstrip().startswith("["):
             try:
                 items = json.loads(value)
