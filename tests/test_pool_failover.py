@@ -125,3 +125,33 @@ def test_with_every_server_gone_the_error_names_the_connection(client: str) -> N
     with pytest.raises(httpx.TransportError):
         SEND[client](transport, 1)
     assert all(not s["up"] and s["in_flight"] == 0 for s in pool.describe())
+
+
+class _Hanging(httpx.AsyncBaseTransport):
+    """A server that accepted the connection and never answers."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.reached.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+def test_a_cancelled_request_gives_its_server_back_unblamed() -> None:
+    pool = ServerPool(["http://a/v1", "http://b/v1"], retry_after=5)
+    hanging = _Hanging()
+    transport = PoolTransport(pool, "http://a/v1", asynchronous=hanging)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=transport, base_url="http://a/v1") as client:
+            call = asyncio.create_task(client.post("/chat/completions", json={}))
+            await hanging.reached.wait()
+            call.cancel()  # the client of Dragoman left: its model call is cancelled
+            with pytest.raises(asyncio.CancelledError):
+                await call
+
+    asyncio.run(go())
+    assert [s.in_flight for s in pool.servers] == [0, 0]
+    assert all(server["up"] and server["error"] is None for server in pool.describe())

@@ -40,7 +40,8 @@ def test_disconnect_cancels_remaining_items(tmp_path, live_app) -> None:
         assert '"index": 0' in first
         # The stream's work ends when the service notices the client left.
         admission = app.state.admission
-        wait_until(lambda: admission.running == 0, 10, "the stream to be cancelled")
+        gone = lambda: (admission.running, admission.waiting) == (0, 0)  # noqa: E731
+        wait_until(gone, 10, "the stream to be cancelled and its place given back")
         calls = len(model.history)
         release.set()
         assert calls < len(items)

@@ -138,6 +138,10 @@ class _Attempts:
         self.pool.release(server, _fault(exc))
         return self._more()
 
+    def abandon(self, server: Server) -> None:
+        """The attempt was cancelled or broke on our side: give the server back, blameless."""
+        self.pool.release(server)
+
     def retry_after_status(self, server: Server, response: httpx.Response) -> bool:
         """The server answered that it cannot serve now (502/503/504): another server? The
         caller closes the answer when so."""
@@ -177,6 +181,9 @@ class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 if attempts.retry_after_error(server, exc):
                     continue
                 raise
+            except BaseException:  # the caller gave up (cancelled, client gone): not a fault
+                attempts.abandon(server)
+                raise
             if attempts.retry_after_status(server, response):
                 await response.aclose()
                 continue
@@ -193,6 +200,9 @@ class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             except httpx.TransportError as exc:
                 if attempts.retry_after_error(server, exc):
                     continue
+                raise
+            except BaseException:  # the caller gave up (cancelled, client gone): not a fault
+                attempts.abandon(server)
                 raise
             if attempts.retry_after_status(server, response):
                 response.close()

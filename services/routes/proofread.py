@@ -133,20 +133,16 @@ async def proofread_stream(
 ) -> StreamingResponse:
     """Like /v1/proofread, as NDJSON: a line per issue, the rules' first, then a `done` line."""
     options = _options(runtime, body)
-    admission.reserve()  # refuse now (429) rather than after the stream has started
 
     async def lines() -> AsyncIterator[str]:
         result = ProofreadResult()
-        async with admission.admitted():
-            try:
-                async for batch in stream_proofread(
-                    runtime, body.text, body.format, options, result
-                ):
-                    for issue in batch:
-                        yield _issue_out(issue).model_dump_json() + "\n"
-            except DragomanError as exc:  # the backend failed mid-way: say so, keep what was sent
-                yield json.dumps({"error": {"code": exc.code, "message": exc.message}}) + "\n"
+        try:
+            async for batch in stream_proofread(runtime, body.text, body.format, options, result):
+                for issue in batch:
+                    yield _issue_out(issue).model_dump_json() + "\n"
+        except DragomanError as exc:  # the backend failed mid-way: say so, keep what was sent
+            yield json.dumps({"error": {"code": exc.code, "message": exc.message}}) + "\n"
         stats = Stats(sentences=result.sentences, dropped_ungrounded=result.dropped_ungrounded)
         yield json.dumps({"done": True, "stats": stats.model_dump()}) + "\n"
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return admission.stream(lines)

@@ -87,7 +87,6 @@ async def translate_stream(
 ) -> StreamingResponse:
     """Like /v1/translate, as NDJSON: a line per item as soon as it is done, then a `done` line."""
     requests = requests_of(runtime.settings, body)
-    admission.reserve()  # refuse now (429) rather than after the stream has started
 
     async def item_lines() -> AsyncIterator[str]:
         totals: Counter[str] = Counter()
@@ -121,9 +120,4 @@ async def translate_stream(
         }
         yield json.dumps(done) + "\n"
 
-    async def lines() -> AsyncIterator[str]:
-        async with admission.admitted():
-            async for line in item_lines():
-                yield line
-
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return admission.stream(item_lines)
