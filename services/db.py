@@ -13,6 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
@@ -105,6 +106,11 @@ def alembic_config(connection: Connection) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def head_revision() -> str | None:
+    """The newest migration: the revision this code's schema is."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

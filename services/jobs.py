@@ -12,10 +12,10 @@ from contextlib import suppress
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from dragoman.chains import DragomanError
+from dragoman.chains import BackendUnavailable, DragomanError
 
 from .errors import DatabaseUnavailable
-from .jobstore import JobStore
+from .jobstore import JobRecord, JobStore
 from .runtime import Runtime
 from .translation import archive_limits, translate_file_bytes
 
@@ -49,6 +49,7 @@ class JobRunner:
         self.owner = replica_id()
         self.lease = runtime.settings.job_lease
         self.attempts = runtime.settings.job_attempts
+        self.backoff = runtime.settings.job_backoff
         self.poll = runtime.settings.job_poll
         self._wake: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -135,19 +136,36 @@ class JobRunner:
         assert job is not None, "a claimed job exists"
         data = await asyncio.to_thread(self.store.input, job_id)
         try:
-            translator = self.runtime.translator(progress=progress.add)
+            translator = await asyncio.to_thread(self.runtime.translator, progress=progress.add)
             limits = archive_limits(self.runtime.settings)
             translated, result = await translate_file_bytes(
                 translator, data, job.filename, job.target, limits, job.source
             )
         except DatabaseUnavailable:
             raise  # not the document's fault: the job is run again, not failed
+        except BackendUnavailable as exc:
+            await self._model_away(job, exc)
+            return
         except DragomanError as exc:
             await asyncio.to_thread(self.store.fail, job_id, self.owner, exc.message)
+            return
+        if result.fault is not None:  # some segments met the model away: finish them later
+            await self._model_away(job, result.fault)
             return
         finished = (job_id, self.owner, translated, result.counts)
         if not await asyncio.to_thread(self.store.finish, *finished):
             log.warning("job %s: another replica took it over; this result is dropped", job_id)
+
+    async def _model_away(self, job: JobRecord, fault: BackendUnavailable) -> None:
+        """The model was unavailable: try the job again later, resuming from the segments the
+        memory holds; fail it once it has had all its attempts."""
+        if job.attempts >= self.attempts:
+            reason = f"gave up after {job.attempts} attempts: {fault.message}"
+            await asyncio.to_thread(self.store.fail, job.id, self.owner, reason)
+            return
+        delay = self.backoff * 2 ** (job.attempts - 1)
+        log.warning("job %s: %s; trying again in %g s", job.id, fault.message, delay)
+        await asyncio.to_thread(self.store.postpone, job.id, self.owner, delay, fault.message)
 
 
 async def _cancel(*tasks: asyncio.Task[None]) -> None:

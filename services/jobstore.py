@@ -18,8 +18,8 @@ from .schema import jobs
 
 JobState = Literal["queued", "running", "done", "failed"]
 UNFINISHED: tuple[JobState, ...] = ("queued", "running")
-_RECORD = [jobs.c[name] for name in ("id", "filename", "source", "target", "status", "total",
-                                      "done", "counts", "error")]  # fmt: skip
+_FIELDS = "id filename source target status total done counts error attempts waiting_for"
+_RECORD = [jobs.c[name] for name in _FIELDS.split()]
 
 
 @dataclass
@@ -35,6 +35,8 @@ class JobRecord:
     done: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    attempts: int = 0  # times a replica has started it
+    waiting_for: str | None = None  # why a queued job waits before it is tried again
 
 
 class JobStore:
@@ -85,7 +87,7 @@ class JobStore:
         return bytes(data) if data is not None else None
 
     def claim(self, owner: str, lease: float, attempts: int) -> str | None:
-        """Take the oldest job nobody holds (queued, or running on a lapsed lease) for `owner`.
+        """Take the oldest job nobody holds (queued and due, or running on a lapsed lease).
         A job whose holders lapsed `attempts` times is failed instead: something in it stops
         every replica that runs it. On PostgreSQL, replicas skip each other's locked rows;
         SQLite's transactions take the whole database's write lock, so one claim runs at a time."""
@@ -100,7 +102,8 @@ class JobStore:
                 "stopped before finishing it",
             )
         )  # fmt: skip
-        free = or_(jobs.c.status == "queued", abandoned)
+        due = or_(jobs.c.not_before.is_(None), jobs.c.not_before <= epoch_now())
+        free = or_(and_(jobs.c.status == "queued", due), abandoned)
         oldest = (
             select(jobs.c.id)
             .where(free)
@@ -114,7 +117,8 @@ class JobStore:
             .where(jobs.c.id == oldest)
             .values(
                 status="running", owner=owner, lease_until=epoch_now() + lease, done=0,
-                attempts=jobs.c.attempts + 1, error=None, updated=time.time(),
+                attempts=jobs.c.attempts + 1, error=None, not_before=None, waiting_for=None,
+                updated=time.time(),
             )
             .returning(jobs.c.id)
         )  # fmt: skip
@@ -136,6 +140,14 @@ class JobStore:
     def fail(self, job_id: str, owner: str, error: str) -> bool:
         """Mark a held job failed with a message for the user."""
         return self._set(job_id, owner, status="failed", error=error, lease_until=None)
+
+    def postpone(self, job_id: str, owner: str, delay: float, reason: str) -> bool:
+        """Give a held job back to the queue, to be tried again no sooner than `delay` seconds
+        from now (the attempt counts), saying why it waits."""
+        return self._set(
+            job_id, owner, status="queued", owner=None, lease_until=None,
+            not_before=epoch_now() + delay, waiting_for=reason,
+        )  # fmt: skip
 
     def release(self, job_id: str, owner: str) -> bool:
         """Give a held job back to the queue, for this or another replica to run (a replica

@@ -34,6 +34,9 @@ jobs = Table(
     Column("owner", Text),
     Column("lease_until", Float),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    # A job whose model was unavailable waits until then (the database's clock), and says why.
+    Column("not_before", Float),
+    Column("waiting_for", Text),
     Column("input", LargeBinary),
     Column("output", LargeBinary),
     Index("ix_jobs_status_created", "status", "created"),

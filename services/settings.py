@@ -90,10 +90,17 @@ class Settings(BaseSettings):
         "that another replica takes the job over",
     )
     job_attempts: int = Field(
-        3,
+        5,
         ge=1,
-        description="times a document job may be started by replicas that then stop without a "
-        "word (killed, out of memory) before it is marked failed instead of started again",
+        description="times a document job may be started before it is marked failed: by "
+        "replicas that then stop without a word (killed, out of memory), or while its model is "
+        "unavailable",
+    )
+    job_backoff: float = Field(
+        20.0,
+        gt=0,
+        description="seconds a document job waits when its model was unavailable before it is "
+        "tried again, doubled at each further attempt (it fails after job_attempts)",
     )
     job_poll: float = Field(
         5.0, gt=0, description="seconds between a replica's looks for jobs it may run"

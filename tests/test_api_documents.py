@@ -12,6 +12,7 @@ import docx
 from fastapi.testclient import TestClient
 
 from dragoman.services.app import create_app
+from dragoman.services.db import head_revision
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
@@ -166,7 +167,9 @@ def test_a_data_dir_from_before_migrations_keeps_its_memory_and_jobs(tmp_path) -
     assert resumed["status"] == "done" and again.text == "[Ŵéĺţ.]\n"
     assert kept == {"old-key": "kept translation"}
     with closing(sqlite3.connect(tmp_path / "memory.sqlite3")) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)
+        ]
     assert not (tmp_path / "jobs" / "jobs.sqlite3").exists()  # read once, kept as .imported
     assert (tmp_path / "jobs" / "jobs.sqlite3.imported").is_file()
 

@@ -127,7 +127,10 @@ async def translate_segments(
     counts: Counter[str] = Counter(o.status for o in outcomes)
     counts["ok"] += len(doc.segments) - len(todo)
     reasons = sorted({o.reason for o in outcomes if o.reason})
-    return TranslationResult(detected, worst(counts), confidence, dict(counts), reasons, applied)
+    fault = next((o.fault for o in outcomes if o.fault is not None), None)
+    return TranslationResult(
+        detected, worst(counts), confidence, dict(counts), reasons, applied, fault=fault
+    )
 
 
 async def translate_document(

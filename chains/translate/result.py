@@ -40,6 +40,7 @@ class TranslationResult:
     reasons: list[str] = field(default_factory=list)
     applied: int = 0  # segments written back into the document
     text: str = ""
+    fault: BackendUnavailable | None = None  # why segments failed, when the backend was away
 
 
 def worst(counts: Counter[str]) -> Status:

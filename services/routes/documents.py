@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from dragoman.chains import (
@@ -51,6 +51,9 @@ class JobStatus(BaseModel):
     progress: Progress
     counts: dict[str, int]
     error: str | None = None
+    waiting_for: str | None = Field(
+        None, description="why a queued job waits to be tried again (its model was unavailable)"
+    )
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -114,6 +117,7 @@ def status(request: Request, job_id: str) -> JobStatus:
         progress=progress,
         counts=job.counts,
         error=job.error,
+        waiting_for=job.waiting_for if job.status == "queued" else None,
     )
 
 
