@@ -2,7 +2,7 @@
 an argument and do no I/O. Other layers import from here (or a subpackage's `__init__`) only."""
 
 from .calls import CallGate, FaultCheck, ModelCaller, Usage
-from .detect import UNDETERMINED, detect_language
+from .detect import UNDETERMINED, detect_language, load_detector
 from .errors import (
     BackendUnavailable,
     DragomanError,
@@ -55,6 +55,7 @@ __all__ = [
     "UNDETERMINED",
     "html_bytes",
     "detect_language",
+    "load_detector",
     "file_format",
     "format_of",
     "is_translatable",

@@ -34,6 +34,11 @@ def _identifier():
     )
 
 
+def load_detector() -> None:
+    """Load the language model now (a warm-up) rather than on the first text."""
+    _identifier()
+
+
 def identify(text: str) -> tuple[str, float]:
     """The model's most likely language of `text` and its own probability (near 1 even for one
     word: callers that use it gate on the text's length themselves)."""

@@ -64,14 +64,21 @@ def proofread_options(
     return ProofreadOptions(tuple(checks), rules, dialect_of(language), runtime.dictionary.known())
 
 
+async def request_options(
+    runtime: Runtime, checks: list[Check], language: str, rules: RuleFilter
+) -> ProofreadOptions:
+    """`proofread_options` read in a worker thread: the dictionary is a database query."""
+    return await run_in_threadpool(proofread_options, runtime, checks, language, rules)
+
+
 async def run_proofread(
     runtime: Runtime, text: str, fmt: str, options: ProofreadOptions
 ) -> ProofreadResult:
-    """Proofread in a worker thread: parsing is CPU-bound and must not block the event loop."""
-    layers = runtime.layers(options.dialect)
+    """Proofread in a worker thread: building the checkers (loading them, the first time) and
+    parsing are CPU-bound and must not block the event loop."""
 
     def work() -> ProofreadResult:
-        return asyncio.run(proofread(text, fmt, options, layers))
+        return asyncio.run(proofread(text, fmt, options, runtime.layers(options.dialect)))
 
     with backend_errors(runtime.url("proofread")):
         return await run_in_threadpool(work)
@@ -81,9 +88,10 @@ async def stream_proofread(
     runtime: Runtime, text: str, fmt: str, options: ProofreadOptions, result: ProofreadResult
 ) -> AsyncIterator[list[Issue]]:
     """Issues in batches as the layers find them, computed in a worker thread with its own loop."""
-    layers = runtime.layers(options.dialect)
 
     def produce(emit: Callable[[Any], None], stopped: threading.Event) -> None:
+        layers = runtime.layers(options.dialect)
+
         async def batches() -> None:
             async for batch in proofread_stream(text, fmt, options, layers, result):
                 emit(batch)

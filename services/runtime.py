@@ -11,9 +11,9 @@ from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
 
-from dragoman.chains import BackendUnavailable, CallGate, ModelProfile
+from dragoman.chains import BackendUnavailable, CallGate, ModelProfile, load_detector
 from dragoman.chains.proofread import Corrector, Layers, Scorer, Verifier
-from dragoman.chains.translate import TranslateOptions, Translator
+from dragoman.chains.translate import TokenCounter, TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, Catalog, ResolvedModel, resolve_model, resolve_verifier
@@ -72,7 +72,7 @@ class Runtime:
         self._models: dict[str, BaseLanguageModel] = {}
         self._lock = threading.Lock()
         self._slots: dict[str, int] = {}
-        self._counters: dict[str, Callable[[str], int] | None] = {}
+        self._counters: dict[str, TokenCounter | None] = {}
         self._slots_probed: dict[str, float] = {}
         # The servers of each task that talks to servers: requests go to the least busy one.
         self.pools = {
@@ -172,11 +172,13 @@ class Runtime:
             count_tokens=self._token_counter("translate"),
         )
 
-    def _token_counter(self, task: str) -> Callable[[str], int] | None:
+    def _token_counter(self, task: str) -> TokenCounter | None:
         model = self.model(task)
         with self._lock:
             if task not in self._counters:
-                self._counters[task] = make_token_counter(self.resolved[task], model)
+                self._counters[task] = make_token_counter(
+                    self.resolved[task], model, self.pools.get(task)
+                )
             return self._counters[task]
 
     def corrector(self) -> Corrector:
@@ -220,6 +222,7 @@ class Runtime:
             if resolved.driver == "llama-cpp":
                 self.model(task)
             self.slots(task)
+        load_detector()
         self.nlp()
         harper_linter("en-US")
         errant_annotator()

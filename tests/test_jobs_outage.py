@@ -89,14 +89,14 @@ def test_a_job_resumes_once_its_model_is_back(tmp_path) -> None:
             )
             result = client.get(f"/v1/documents/{job_id}/result").text
     assert "unavailable" in postponed["waiting_for"]
-    assert before == PARAGRAPHS[:2]
+    assert len(before) == 2 and set(before) < set(PARAGRAPHS)
     assert done["status"] == "done", done
     assert done["counts"] == {"ok": len(PARAGRAPHS)} and done["waiting_for"] is None
     assert result.split("\n\n") == [p.upper() for p in PARAGRAPHS[:-1]] + [
         PARAGRAPHS[-1].upper() + "\n"
     ]
     # Resumed from the memory: each segment not done before the outage is sent once after it.
-    assert Counter(answered(second)) == Counter(PARAGRAPHS[2:])
+    assert Counter(answered(second)) == Counter(p for p in PARAGRAPHS if p not in before)
 
 
 def test_a_job_whose_model_never_comes_back_fails_after_its_attempts(tmp_path) -> None:

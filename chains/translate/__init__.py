@@ -9,7 +9,7 @@ from .document import (
     translate_segments,
     translate_variant,
 )
-from .engine import Translator
+from .engine import TokenCounter, Translator
 from .job import Job, Memory, TranslateOptions
 from .prompting import single_prompt
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
@@ -26,6 +26,7 @@ __all__ = [
     "TranslateOptions",
     "TranslateRequest",
     "TranslationResult",
+    "TokenCounter",
     "Translator",
     "build_translate_chain",
     "check_answer",

@@ -103,8 +103,9 @@ async def translate_segments(
         if source == "auto":
             return TranslationResult(UNDETERMINED[0], confidence=UNDETERMINED[1])
         return TranslationResult(normalize_code(source))
-    detected, confidence = _detect_source(doc, source)
-    groups = _groups(doc, source, detected, target)
+    # Language identification is CPU work (a model's first use loads it): off the event loop.
+    detected, confidence = await asyncio.to_thread(_detect_source, doc, source)
+    groups = await asyncio.to_thread(_groups, doc, source, detected, target)
     todo = [segment for segments in groups.values() for segment in segments]
     translator.report(len(doc.segments) - len(todo))
 
@@ -137,11 +138,11 @@ async def translate_document(
     translator: Translator, request: TranslateRequest
 ) -> TranslationResult:
     """Translate one text, HTML or Markdown item; the result carries the translated text."""
-    doc = parse_text(request.format, request.text)
+    doc = await asyncio.to_thread(parse_text, request.format, request.text)
     result = await translate_segments(
         translator, doc, request.target, request.source, request.context, request.glossary
     )
-    result.text = doc.render() if result.applied else request.text
+    result.text = await asyncio.to_thread(doc.render) if result.applied else request.text
     return result
 
 

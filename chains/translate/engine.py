@@ -12,8 +12,9 @@ a foreign source word for word; placeholders the source never had are dropped (`
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -40,7 +41,8 @@ from .validate import (
     restore_spacing,
 )
 
-TokenCounter = Callable[[str], int]
+# A tokenizer may be a call to a server: an async counter keeps that off the event loop.
+TokenCounter = Callable[[str], int | Awaitable[int]]
 
 
 class Translator:
@@ -85,7 +87,7 @@ class Translator:
         unique: dict[str, Segment] = {}
         for segment in segments:
             unique.setdefault(segment.text, segment)
-        outcomes = self._remembered(unique, job)
+        outcomes = await self._remembered(unique, job)
         self.report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
         if self.profile.style == "chat":
@@ -113,7 +115,7 @@ class Translator:
     async def sample(self, segment: Segment, job: Job) -> list[Node] | None:
         """One translation of `segment` sampled at the retry temperature, past the memory (an
         alternative, not the translation); None when the answer is rejected."""
-        budget = self.budget(segment.text)
+        budget = await self.budget(segment.text)
         options = {"temperature": self.options.retry_temperature}
         outcome, _ = self._try(
             segment, await self._single(segment.text, job, budget, **options), job, "ok"
@@ -135,11 +137,12 @@ class Translator:
         ]
 
     # --- memory -----------------------------------------------------------------------------
-    def _remembered(self, unique: dict[str, Segment], job: Job) -> dict[str, Outcome]:
+    # The memory is a database: it is read and written in worker threads, off the event loop.
+    async def _remembered(self, unique: dict[str, Segment], job: Job) -> dict[str, Outcome]:
         if self.memory is None or not unique:
             return {}
         keys = {memory_key(text, job, self.profile.fingerprint): text for text in unique}
-        found = self.memory.get_many(list(keys))
+        found = await asyncio.to_thread(self.memory.get_many, list(keys))
         out = {}
         for key, answer in found.items():
             segment = unique[keys[key]]
@@ -149,7 +152,7 @@ class Translator:
                 continue
         return out
 
-    def _remember(self, outcomes: dict[str, Outcome], job: Job) -> None:
+    async def _remember(self, outcomes: dict[str, Outcome], job: Job) -> None:
         if self.memory is None:
             return
         keep = {
@@ -158,12 +161,15 @@ class Translator:
             if o.status in REMEMBERED and o.nodes is not None
         }
         if keep:
-            self.memory.put_many(keep)
+            await asyncio.to_thread(self.memory.put_many, keep)
 
     # --- model calls ------------------------------------------------------------------------
-    def budget(self, text: str) -> int:
+    async def budget(self, text: str) -> int:
         """The token cap of a first answer to `text`: about twice its tokens, plus its tags."""
-        return answer_budget(self.count_tokens(text), text, self.profile.context_window // 2)
+        tokens = self.count_tokens(text)
+        if inspect.isawaitable(tokens):
+            tokens = await tokens
+        return answer_budget(tokens, text, self.profile.context_window // 2)
 
     async def _call(
         self,
@@ -190,7 +196,7 @@ class Translator:
         texts = [s.text for s in batch]
         prompt, constraint = batch_request(self.profile, texts, *job.prompt_args)
         try:
-            budget = sum(self.budget(t) + 4 for t in texts)
+            budget = sum([await self.budget(t) + 4 for t in texts])
             answer = await self._call(prompt, budget, job, "\n".join(texts), constraint)
         except BackendUnavailable as exc:
             self.report(len(batch))
@@ -216,12 +222,12 @@ class Translator:
     async def _ladder(self, segment: Segment, job: Job, first: str | None) -> Outcome:
         # Each segment is stored as soon as it is done: a run killed midway loses nothing.
         outcome = await self._climb(segment, job, first)
-        self._remember({segment.text: outcome}, job)
+        await self._remember({segment.text: outcome}, job)
         self.report(1)
         return outcome
 
     async def _climb(self, segment: Segment, job: Job, first: str | None) -> Outcome:
-        budget = self.budget(segment.text)
+        budget = await self.budget(segment.text)
         cap = self.options.ladder_cost * budget
         retry = self._retry_options(from_batch=first is not None)
         try:
@@ -272,7 +278,7 @@ class Translator:
 
     async def _per_run(self, segment: Segment, job: Job, reason: str, tokens: float) -> Outcome:
         async def translate_run(run: str) -> str:
-            answer, _ = drop_invented(await self._single(run, job, self.budget(run)), [])
+            answer, _ = drop_invented(await self._single(run, job, await self.budget(run)), [])
             answer = plain(check_answer([Text(run)], run, answer))
             if self.profile.check_language:
                 check_language(run, answer, job)

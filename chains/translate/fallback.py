@@ -14,7 +14,7 @@ async def per_run(
     segment: Segment,
     reason: str,
     tokens: float,
-    budget: Callable[[str], int],
+    budget: Callable[[str], Awaitable[int]],
     translate_run: Callable[[str], Awaitable[str]],
 ) -> Outcome:
     """Translate each distinct text run of `segment` within `tokens`, keeping its tags; a run
@@ -24,9 +24,10 @@ async def per_run(
         return Outcome(None, "failed", reason)
     done = {}
     for run in runs:
-        if budget(run) > tokens:
+        cost = await budget(run)
+        if cost > tokens:
             break
-        tokens -= budget(run)
+        tokens -= cost
         try:
             done[run] = await translate_run(run)
         except Rejected:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseLanguageModel
 
-from dragoman.chains.translate import estimate_tokens
+from dragoman.chains.translate import TokenCounter, estimate_tokens
 
 from ..catalog import ResolvedModel
 from ..settings import Settings
@@ -135,6 +136,13 @@ class Probe:
     detail: str
 
 
+@cache
+def _probe_client() -> httpx.Client:
+    """One client for every probe: /health probes each server, and a new client per call costs
+    milliseconds of CPU (its TLS set-up)."""
+    return httpx.Client()
+
+
 def probe_backend(
     resolved: ResolvedModel, settings: Settings, url: str | None = None, timeout: float = 2.0
 ) -> Probe:
@@ -149,7 +157,7 @@ def probe_backend(
         return Probe(path.is_file(), f"{path} {'ready' if path.is_file() else 'not prepared'}")
     url = f"{url or resolved.base_url}{resolved.backend.health_path or ''}"
     try:
-        response = httpx.get(url, timeout=timeout)
+        response = _probe_client().get(url, timeout=timeout)
     except httpx.HTTPError as exc:
         return Probe(False, f"{type(exc).__name__}: {exc}".rstrip(": "))
     return Probe(response.status_code < 500, f"HTTP {response.status_code} from {url}")
@@ -165,29 +173,56 @@ def probe_slots(
         return None
     root = url.removesuffix("/v1")  # /props lives beside the OpenAI API
     try:
-        value = httpx.get(f"{root}{backend.slots_path}", timeout=timeout).json()[
-            backend.slots_field
-        ]
+        answer = _probe_client().get(f"{root}{backend.slots_path}", timeout=timeout)
+        value = answer.json()[backend.slots_field]
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
     return value if isinstance(value, int) and value > 0 else None
 
 
-def make_token_counter(resolved: ResolvedModel, model: Any) -> Callable[[str], int] | None:
-    """Count tokens with the model's own tokenizer: in-process, or the server's; else None."""
+def make_token_counter(
+    resolved: ResolvedModel, model: Any, pool: ServerPool | None = None
+) -> TokenCounter | None:
+    """Count tokens with the model's own tokenizer: in-process, or a server's (asked in a worker
+    thread, of a server of the pool that is up); else None."""
     if isinstance(model, LlamaCppCompletion) and model.llama is not None:
         return model.count_tokens
     path, base = resolved.backend.tokenize_path, resolved.base_url
     if not path or not base:
         return None
-    url = f"{base.removesuffix('/v1')}{path}"
+    return _ServerTokenizer(path, base, pool)
 
-    @lru_cache(maxsize=4096)
-    def count(text: str) -> int:
+
+class _ServerTokenizer:
+    """A server's /tokenize, remembered per text; a server that fails it leaves the pool."""
+
+    _REMEMBERED = 4096
+
+    def __init__(self, path: str, base: str, pool: ServerPool | None) -> None:
+        self.path, self.base, self.pool = path, base, pool
+        self._counts: dict[str, int] = {}
+        # One client for every count: building one per call costs milliseconds of CPU (TLS set-up).
+        self._client = httpx.Client(timeout=5)
+
+    async def __call__(self, text: str) -> int:
+        if text in self._counts:
+            return self._counts[text]
+        count = await asyncio.to_thread(self._ask, text)
+        if count is None:
+            return estimate_tokens(text)  # the server is away: the model call will say so
+        if len(self._counts) >= self._REMEMBERED:
+            self._counts.clear()
+        self._counts[text] = count
+        return count
+
+    def _ask(self, text: str) -> int | None:
+        server = self.pool.any_up() if self.pool else None
+        url = (server.url if server else self.base).removesuffix("/v1") + self.path
         try:
-            answer = httpx.post(url, json={"content": text}, timeout=5).json()
-            return len(answer["tokens"])
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
-            return estimate_tokens(text)  # the server is away: the call itself will say so
-
-    return count
+            return len(self._client.post(url, json={"content": text}).json()["tokens"])
+        except httpx.TransportError as exc:  # away: the pool asks another server next time
+            if self.pool and server:
+                self.pool.mark_down(server, f"tokenizer: {type(exc).__name__}: {exc}")
+            return None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):  # up, but no tokenizer here
+            return None

@@ -85,6 +85,14 @@ class ServerPool:
             elif server.error:
                 server.down_until, server.error = 0.0, ""
 
+    def any_up(self) -> Server:
+        """A server to ask something other than a model call (its tokenizer): the first that
+        is up, else the one due first; its load and turn are left as they are."""
+        with self._lock:
+            now = self._clock()
+            up = [s for s in self.servers if now >= s.down_until]
+            return up[0] if up else min(self.servers, key=lambda s: s.down_until)
+
     def mark_down(self, server: Server, error: str) -> None:
         """Take `server` out for a while (a probe found it away)."""
         with self._lock:

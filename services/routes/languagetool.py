@@ -18,7 +18,7 @@ from dragoman.chains.proofread import CHECKS, Category, Issue, ProofreadResult, 
 
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
-from ..proofreading import check_language_of, check_size, proofread_options, run_proofread
+from ..proofreading import check_language_of, check_size, request_options, run_proofread
 from .languagetool_info import TAG, software
 
 router = APIRouter(tags=[TAG])
@@ -129,7 +129,7 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     else:
         raise InputError("give the text to check in 'text' or 'data'")
     language = check_language_of(fields.language, plain)
-    options = proofread_options(runtime, list(CHECKS), language.code, rules)
+    options = await request_options(runtime, list(CHECKS), language.code, rules)
     result = ProofreadResult()  # LanguageTool answers empty or markup-only text with no matches
     if plain.strip() and language.checkable:
         check_size(runtime, plain)

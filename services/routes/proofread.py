@@ -23,7 +23,7 @@ from ..deps import AdmissionDep, RuntimeDep
 from ..proofreading import (
     check_language,
     check_size,
-    proofread_options,
+    request_options,
     require_text,
     run_proofread,
     stream_proofread,
@@ -93,7 +93,7 @@ def _issue_out(issue: Issue) -> IssueOut:
     )
 
 
-def _options(runtime: Runtime, body: ProofreadBody) -> ProofreadOptions:
+async def _options(runtime: Runtime, body: ProofreadBody) -> ProofreadOptions:
     check_language(body.language)
     require_text(body.text)
     check_size(runtime, body.text)
@@ -105,7 +105,7 @@ def _options(runtime: Runtime, body: ProofreadBody) -> ProofreadOptions:
         body.enabled_only,
         body.level,
     )
-    return proofread_options(runtime, list(body.checks), body.language, rules)
+    return await request_options(runtime, list(body.checks), body.language, rules)
 
 
 @router.post("/v1/proofread", response_model=ProofreadResponse)
@@ -113,7 +113,7 @@ async def proofread(
     body: ProofreadBody, runtime: RuntimeDep, admission: AdmissionDep
 ) -> ProofreadResponse:
     """Flag grammar, spelling, passive voice and style issues with exact offsets and fixes."""
-    options = _options(runtime, body)
+    options = await _options(runtime, body)
     async with admission.slot(runtime.settings.request_deadline):
         result = await run_proofread(runtime, body.text, body.format, options)
     return ProofreadResponse(
@@ -132,7 +132,7 @@ async def proofread_stream(
     body: ProofreadBody, runtime: RuntimeDep, admission: AdmissionDep
 ) -> StreamingResponse:
     """Like /v1/proofread, as NDJSON: a line per issue, the rules' first, then a `done` line."""
-    options = _options(runtime, body)
+    options = await _options(runtime, body)
 
     async def lines() -> AsyncIterator[str]:
         result = ProofreadResult()

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ..deps import RuntimeDep
 from ..forms import read_fields, validated
@@ -38,18 +39,19 @@ async def _fields(request: Request) -> dict[str, Any]:
 async def list_words(request: Request, runtime: RuntimeDep) -> dict[str, list[str]]:
     """The personal dictionary's words, `limit` of them from `offset`."""
     page = validated(ListFields, dict(request.query_params))
-    return {"words": runtime.dictionary.words()[page.offset : page.offset + page.limit]}
+    everything = await run_in_threadpool(runtime.dictionary.words)
+    return {"words": everything[page.offset : page.offset + page.limit]}
 
 
 @router.post("/v2/words/add")
 async def add_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
     """Add a word; `added` is false when it was already there."""
     fields = validated(WordFields, await _fields(request))
-    return {"added": runtime.dictionary.add(fields.word)}
+    return {"added": await run_in_threadpool(runtime.dictionary.add, fields.word)}
 
 
 @router.post("/v2/words/delete")
 async def delete_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
     """Delete a word users added; `deleted` is false when it was not there."""
     fields = validated(WordFields, await _fields(request))
-    return {"deleted": runtime.dictionary.delete(fields.word)}
+    return {"deleted": await run_in_threadpool(runtime.dictionary.delete, fields.word)}
