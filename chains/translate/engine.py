@@ -12,9 +12,8 @@ a foreign source word for word; placeholders the source never had are dropped (`
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -41,8 +40,8 @@ from .validate import (
     restore_spacing,
 )
 
-# A tokenizer may be a call to a server: an async counter keeps that off the event loop.
-TokenCounter = Callable[[str], int | Awaitable[int]]
+# A tokenizer may be a call to a server: counts are taken in a worker thread, off the loop.
+TokenCounter = Callable[[str], int]
 
 
 class Translator:
@@ -63,6 +62,7 @@ class Translator:
         self.model = model
         # The backend's own tokenizer where there is one; else an estimate from the characters.
         self.count_tokens = count_tokens or estimate_tokens
+        self._token_counts: dict[str, int] = {}
         self.profile = profile
         self.options = options
         self.memory = memory
@@ -90,6 +90,8 @@ class Translator:
         outcomes = await self._remembered(unique, job)
         self.report(sum(1 for s in segments if s.text in outcomes))
         pending = [s for text, s in unique.items() if text not in outcomes]
+        # Counted first, all together: requests then reach the model in the document's order.
+        await self._count([s.text for s in pending])
         if self.profile.style == "chat":
             batches = list(self._split(pending))
             results = await asyncio.gather(*(self._batch(b, job) for b in batches))
@@ -166,10 +168,16 @@ class Translator:
     # --- model calls ------------------------------------------------------------------------
     async def budget(self, text: str) -> int:
         """The token cap of a first answer to `text`: about twice its tokens, plus its tags."""
-        tokens = self.count_tokens(text)
-        if inspect.isawaitable(tokens):
-            tokens = await tokens
-        return answer_budget(tokens, text, self.profile.context_window // 2)
+        await self._count([text])
+        return answer_budget(self._token_counts[text], text, self.profile.context_window // 2)
+
+    async def _count(self, texts: list[str]) -> None:
+        """Count the tokens of texts not yet counted, in a worker thread (returns at once, not
+        yielding to other tasks, when every text has been counted)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._token_counts]
+        if todo:
+            counts = await asyncio.to_thread(lambda: [self.count_tokens(t) for t in todo])
+            self._token_counts.update(zip(todo, counts, strict=True))
 
     async def _call(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -183,8 +182,8 @@ def probe_slots(
 def make_token_counter(
     resolved: ResolvedModel, model: Any, pool: ServerPool | None = None
 ) -> TokenCounter | None:
-    """Count tokens with the model's own tokenizer: in-process, or a server's (asked in a worker
-    thread, of a server of the pool that is up); else None."""
+    """Count tokens with the model's own tokenizer: in-process, or a server's (one of the pool
+    that is up; blocking I/O, which the translator runs in a worker thread); else None."""
     if isinstance(model, LlamaCppCompletion) and model.llama is not None:
         return model.count_tokens
     path, base = resolved.backend.tokenize_path, resolved.base_url
@@ -204,10 +203,10 @@ class _ServerTokenizer:
         # One client for every count: building one per call costs milliseconds of CPU (TLS set-up).
         self._client = httpx.Client(timeout=5)
 
-    async def __call__(self, text: str) -> int:
+    def __call__(self, text: str) -> int:
         if text in self._counts:
             return self._counts[text]
-        count = await asyncio.to_thread(self._ask, text)
+        count = self._ask(text)
         if count is None:
             return estimate_tokens(text)  # the server is away: the model call will say so
         if len(self._counts) >= self._REMEMBERED:
