@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import platform
 import threading
 import time
@@ -150,3 +151,16 @@ def peak_memory(pids: list[int]) -> Iterator[list[tuple[int, int]]]:
     finally:
         stop.set()
         thread.join()
+
+
+def percentiles(seconds: list[float], digits: int = 0) -> dict[str, float | None]:
+    """p50, p95, p99 and the largest of some durations, in milliseconds (nearest rank)."""
+    ranked = sorted(seconds)
+
+    def at(q: float) -> float | None:
+        if not ranked:
+            return None
+        ms = 1000 * ranked[max(0, math.ceil(q * len(ranked)) - 1)]
+        return round(ms, digits) if digits else round(ms)
+
+    return {"p50": at(0.5), "p95": at(0.95), "p99": at(0.99), "max": at(1.0), "n": len(ranked)}

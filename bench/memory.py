@@ -14,9 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,10 +21,10 @@ import httpx
 from tests.fakes import free_port
 
 from .common import CORPUS, ROOT, memory_mb, peak_memory
+from .served import TOKEN, code_of, wait_ready
 from .speed import first_post_on_stream
 
 STREAM_RUNS = 5
-TOKEN = "bench-token"
 SHORT_MAIL = (
     "Hi Sam,\n\nThe report were sent yesterday. Can you has a look before Friday?\n\nAlex\n"
 )
@@ -47,40 +44,11 @@ def email_of_words(words: int) -> str:
     return "Hi team,\n\n" + "\n\n".join(paragraphs) + "\n\nBest,\nAlex\n"
 
 
-@contextmanager
-def code_of(revision: str | None) -> Iterator[dict[str, str]]:
-    """The environment that runs `revision`'s chains, services and prompts (None: this tree)."""
-    if revision is None:
-        yield {}
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        checkout, tree = Path(folder) / "checkout", Path(folder) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(checkout), revision], check=True)  # fmt: skip
-        try:
-            (tree / "dragoman").mkdir(parents=True)
-            for part in ("chains", "services", "prompts"):
-                (tree / "dragoman" / part).symlink_to(checkout / part)
-            yield {"PYTHONPATH": str(tree)}
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=True)  # fmt: skip
-
-
 def components(env: dict[str, str]) -> list[dict[str, Any]]:
     """bench/footprint.py in a process of its own: each part's RSS and PSS as it loads."""
     done = subprocess.run([sys.executable, "-m", "bench.footprint"], cwd=ROOT, env={**os.environ, **env},
                           capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _ready(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError("dragoman serve did not become ready")
 
 
 def settled(pid: int, seconds: float = 5) -> tuple[int, int]:
@@ -119,7 +87,7 @@ def serve(posts: list[str], env: dict[str, str]) -> dict[str, Any]:
         try:
             with peak_memory([process.pid]) as peak:
                 url = f"http://127.0.0.1:{port}"
-                _ready(url, process)
+                wait_ready(f"{url}/health", process)
                 out: dict[str, Any] = {"startup_s": round(time.perf_counter() - started, 2)}
                 out["ready"] = settled(process.pid)
                 runs = [first_post_on_stream(url, TOKEN, posts) for _ in range(STREAM_RUNS)]

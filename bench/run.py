@@ -29,6 +29,8 @@ from . import (  # noqa: E402
     pool,
     proofreading,
     quality,
+    reliability,
+    reliability_page,
     speed,
     throughput,
 )
@@ -95,6 +97,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "quality": quality.run,
         "pool": pool.run,
         "lt_suite": lt_suite.run,
+        "reliability": reliability.run,
     }
 
 
@@ -267,6 +270,8 @@ def render(r: dict[str, Any]) -> str:
         out += lt_suite.render(r["lt_suite"], table)
     if "pool" in r:
         out += pool.render(r["pool"], table)
+    if "reliability" in r:
+        out += reliability_page.render(r["reliability"], table)
     return "\n".join(out)
 
 
