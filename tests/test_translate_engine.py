@@ -116,7 +116,6 @@ def test_unusable_answers_keep_the_source_and_say_failed() -> None:
 @pytest.mark.parametrize(
     "answer",
     [
-        "Here is the translation: Please click here.",
         "<think>The user wants English.</think>Please click here.",
         "Sure! Please click here.",
         "I cannot translate this.",

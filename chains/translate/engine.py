@@ -27,6 +27,7 @@ from ..markup.segment import Segment
 from ..profile import ModelProfile
 from .batching import batch_request, parse_batch, shared_answers, split_batches
 from .budget import answer_budget, estimate_tokens
+from .commentary import strip_label
 from .fallback import per_run, plain
 from .job import Job, Memory, TranslateOptions, memory_key
 from .prompting import single_prompt
@@ -275,6 +276,7 @@ class Translator:
     def _accept(self, segment: Segment, answer: str, job: Job, status: Status) -> Outcome:
         if copying_foreign(answer, segment.text, job):  # cut off while copying its source
             raise Rejected("left untranslated")
+        answer, labelled = strip_label(answer, segment.text)
         answer, invented = drop_invented(answer, segment.nodes)
         nodes = check_answer(segment.nodes, segment.text, answer)
         if self.profile.check_language:
@@ -282,7 +284,8 @@ class Translator:
         # Compare spacing with the source as the model saw it: edge whitespace is restored anyway.
         seen = parse(segment.text, segment.nodes)
         nodes, spaced = restore_spacing(seen, nodes, job.target)
-        return Outcome(nodes, "repaired" if (spaced or invented) and status == "ok" else status)
+        mended = spaced or invented or labelled
+        return Outcome(nodes, "repaired" if mended and status == "ok" else status)
 
     async def _per_run(self, segment: Segment, job: Job, reason: str, tokens: float) -> Outcome:
         async def translate_run(run: str) -> str:

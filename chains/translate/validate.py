@@ -7,6 +7,7 @@ import unicodedata
 
 from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
 from .budget import copied_prefix, looping, runaway
+from .commentary import commentary
 from .job import Job
 
 
@@ -19,13 +20,6 @@ class Rejected(Exception):
 
 
 _THINK = re.compile(r"</?think>|<\|?(?:thinking|reasoning)\|?>", re.I)
-# Commentary and refusals that models put around (or instead of) a translation.
-_COMMENTARY = re.compile(
-    r"^\s*(?:here(?:'s| is| are)\b|sure[,!.]|certainly[,!.]|of course[,!.]|translation\s*:|"
-    r"translated text\s*:|i(?:'m| am) sorry|i can(?:no|')t\b|as an ai\b|i(?:'m| am) unable\b|"
-    r"note\s*:|\(note)",
-    re.I,
-)
 _SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 # Languages written without spaces between words: there a missing space beside a tag is no loss.
 _NO_SPACES = {"zh", "zh-TW", "ja", "th"}
@@ -54,8 +48,9 @@ def check_answer(source: list[Node], source_text: str, answer: str) -> list[Node
     """Parse `answer` against the source's placeholders, or raise Rejected with the reason."""
     if _THINK.search(answer) and not _THINK.search(source_text):
         raise Rejected("reasoning text in the answer")
-    if _COMMENTARY.search(answer) and not _COMMENTARY.search(source_text):
-        raise Rejected("commentary or refusal instead of a translation")
+    aside = commentary(answer.strip(WHITESPACE), source_text)
+    if aside is not None:
+        raise Rejected(aside)
     if "\n" in answer.strip(WHITESPACE):
         raise Rejected("several lines for a one-line segment")
     loop = looping(answer, source_text)
