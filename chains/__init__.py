@@ -6,6 +6,7 @@ from .detect import UNDETERMINED, detect_language, load_detector
 from .errors import (
     BackendUnavailable,
     DragomanError,
+    DtdForbidden,
     InputError,
     InputTooLarge,
     NestedTooDeeply,
@@ -38,6 +39,7 @@ __all__ = [
     "BackendUnavailable",
     "CallGate",
     "DragomanError",
+    "DtdForbidden",
     "FaultCheck",
     "FileDocument",
     "FileFormat",

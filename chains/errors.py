@@ -6,6 +6,7 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 │   ├── UnsupportedLanguage      a language code Dragoman does not know
 │   ├── InputTooLarge            over a configured size limit (HTTP 413)
 │   ├── NestedTooDeeply          markup nested deeper than a parser should follow
+│   ├── DtdForbidden             XML in a .docx or .epub declares a DTD Dragoman will not read
 │   └── UnsupportedFormat        chains.formats: a file type not translated (HTTP 415)
 ├── MarkupMismatch               chains.markup.inline: an answer's placeholders do not fit
 ├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
@@ -66,6 +67,12 @@ class NestedTooDeeply(InputError):
         super().__init__(
             f"the markup is nested too deeply: more than {depth - 1} elements inside each other"
         )
+
+
+class DtdForbidden(InputError):
+    """XML in a document declares a DTD of its own (chains.markup.dtd): refused, never read."""
+
+    code = "dtd_forbidden"
 
 
 class BackendUnavailable(DragomanError):

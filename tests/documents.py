@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import docx
@@ -44,6 +47,36 @@ def make_epub(chapters: dict[str, str]) -> bytes:
     out = io.BytesIO()
     epub.write_epub(out, book)
     return out.getvalue()
+
+
+def rewrite(data: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The zip `data` with its entry `name` replaced by change(its bytes), the others as they were."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            body = source.read(info)
+            archive.writestr(info, change(body) if info.filename == name else body)
+    return out.getvalue()
+
+
+def with_doctype(xml: bytes, doctype: bytes) -> bytes:
+    """`xml` declaring `doctype` right after its XML declaration, in place of any it had."""
+    found = re.match(rb"(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>\s*)?", xml)
+    assert found is not None
+    return (found.group(1) or b"") + b"\n" + doctype + b"\n" + xml[found.end() :]
+
+
+_WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def make_docx_body(body: str) -> bytes:
+    """A .docx whose document body is the WordprocessingML `body`, written as it is (a document
+    of 100,000 paragraphs is made in a moment, which python-docx takes minutes for)."""
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:document xmlns:w="{_WORD}"><w:body>{body}<w:sectPr/></w:body></w:document>'
+    )
+    return rewrite(make_docx([]), "word/document.xml", lambda _: document.encode())
 
 
 SRT = """1

@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..errors import InputError
 from .archive import ArchiveLimits, open_archive
+from .dtd import check_doctypes
 from .inline import Atom, Node, Pair, Text, has_letters, serialize, text_of
 from .segment import Segment
 
@@ -81,7 +82,8 @@ class DocxDocument:
     """A .docx file split into paragraph segments."""
 
     def __init__(self, data: bytes, limits: ArchiveLimits) -> None:
-        open_archive(data, ".docx", limits).close()  # judged before python-docx inflates it
+        with open_archive(data, ".docx", limits) as archive:  # judged before python-docx reads it
+            check_doctypes(archive, ".docx", external_dtd=False)
         try:
             self._doc = open_docx(io.BytesIO(data))
         except Exception as exc:  # python-docx raises many kinds for a file that is not a .docx
@@ -140,7 +142,9 @@ class DocxDocument:
         if serialize(answer) == source:
             return
         p = para.element
-        at = min(list(p).index(e) for e in para.children)
+        # The runs go back after what came before the first of them (children are in document
+        # order): placing each by its index walked the paragraph once per run.
+        anchor = para.children[0].getprevious()
         for element in para.children:
             p.remove(element)
         template = para.template if para.template is not None else para.children[0]
@@ -160,8 +164,12 @@ class DocxDocument:
                 for extra in runs[1:]:
                     extra.getparent().remove(extra)
             built.append(first)
-        for offset, element in enumerate(built):
-            p.insert(at + offset, element)
+        for element in built:
+            if anchor is None:
+                p.insert(0, element)
+            else:
+                anchor.addnext(element)
+            anchor = element
 
     def to_bytes(self) -> bytes:
         """The document with translated paragraphs."""

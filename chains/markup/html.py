@@ -12,6 +12,7 @@ from .charset import declare_utf8, declared_charset, same_encoding
 from .html5 import MAX_DEPTH, check_nesting, is_document, parse_html5, serialize
 from .inline import WHITESPACE, Atom, Node, Pair, Text, collapse, has_letters, text_of
 from .segment import Segment, split_keep
+from .splice import attach, detach
 
 INLINE = {
     "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "blink", "button", "cite", "data", "del",
@@ -78,6 +79,7 @@ class HtmlDocument:
         self._ascii = html.isascii()
         self._block_memo: dict[int, bool] = {}
         self._pair_memo: dict[int, bool] = {}
+        self._written: dict[int, int] = {}  # per parent: where the run written last there ends
         self.segments: list[Segment] = []
         self._collect_units(self.soup)
         self._collect_attributes()
@@ -164,7 +166,8 @@ class HtmlDocument:
         nodes = self._inline(run, ctx)
         if not has_letters(nodes):
             return
-        self.segments.append(Segment(nodes, _RunWriter(parent, run, ctx, nodes)))
+        writer = _RunWriter(parent, run, ctx, nodes, self._written)
+        self.segments.append(Segment(nodes, writer))
 
     def _inline(self, elements: list[PageElement], ctx: _Context) -> list[Node]:
         out: list[Node] = []
@@ -247,20 +250,33 @@ class _RunWriter:
     run: list[PageElement]
     ctx: _Context
     source: list[Node]
+    written: dict[int, int]
 
     def __call__(self, nodes: list[Node]) -> None:
         raw = "".join(str(n) if _is_text(n) else "\0" for n in self.run)
         lead = raw[: len(raw) - len(raw.lstrip(WHITESPACE))].replace("\0", "")
         trail = raw[len(raw.rstrip(WHITESPACE)) :].replace("\0", "")
-        index = next(i for i, child in enumerate(self.parent.contents) if child is self.run[0])
-        for old in self.run:
-            old.extract()
+        index = self._index()
+        links = detach(self.run)
         built: list[PageElement] = [NavigableString(lead)] if lead else []
         texts = self._source_texts(_strip_edges(self.source), 0, True, True)
         built += self._build(_strip_edges(nodes), texts)
         built += [NavigableString(trail)] if trail else []
-        for offset, node in enumerate(built):
-            self.parent.insert(index + offset, node)
+        self.parent.contents[index : index + len(self.run)] = built
+        attach(self.parent, built, links)
+        self.written[id(self.parent)] = index + len(built)
+
+    def _index(self) -> int:
+        """Where the run starts among its parent's children, looked for from where the last run
+        written there ended: runs are written in document order, so a parent of 100,000 runs is
+        read once, not once per run."""
+        contents, first = self.parent.contents, self.run[0]
+        start = self.written.get(id(self.parent), 0)
+        for begin, end in ((start, len(contents)), (0, start)):
+            for index in range(begin, end):
+                if contents[index] is first:
+                    return index
+        raise ValueError("a run of the source is not in its parent any more")
 
     def _source_texts(
         self, nodes: list[Node], parent: int, first: bool, last: bool
@@ -297,7 +313,8 @@ class _RunWriter:
                 out.append(NavigableString(source))
             elif isinstance(node, Pair):
                 assert isinstance(source, Tag)
-                source.clear()
+                for index in reversed(range(len(source.contents))):  # clear(), from the end
+                    source.contents[index].extract(_self_index=index)
                 source.extend(self._build(node.children, texts, node.ref))
                 out.append(source.extract())
             else:

@@ -35,8 +35,10 @@ RAW_TEXT = {"style", "script", "xmp", "iframe", "noembed", "noframes", "plaintex
 LEADING_NEWLINE = {"pre", "textarea", "listing"}
 _SVG_HTML_POINTS = {"foreignObject", "desc", "title"}
 _MATH_TEXT_POINTS = {"mi", "mo", "mn", "ms", "mtext"}
-# Only whitespace, comments and bogus comments (`<?xml …?>`) may come before a doctype.
-_DOCTYPE = re.compile(r"(?:\s+|<!--.*?-->|<\?[^>]*>)*<!doctype([^>]*)>", re.I | re.S)
+# Only whitespace, comments and bogus comments (`<?xml …?>`) may come before a doctype. What
+# comes before is read once (`*+`): backtracking into it tried every way of splitting the spaces,
+# so 40 spaces before a bogus comment this does not know (`<!x>`) took a day.
+_DOCTYPE = re.compile(r"(?:\s+|<!--.*?-->|<\?[^>]*>)*+<!doctype([^>]*)>", re.I | re.S)
 # Markers of a whole document; anything else is a fragment, parsed in the context of <body>.
 _DOCUMENT = re.compile(r"<!doctype|<(?:html|head|body)[\s/>]", re.I)
 # A carriage return in the tree came from `&#13;` (the parser turns a literal one into a newline),

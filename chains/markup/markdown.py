@@ -83,13 +83,20 @@ class MarkdownDocument:
         self.segments.append(Segment(nodes, apply, kind="markdown"))
 
     def render(self) -> str:
-        """The Markdown with translated blocks written over their source lines."""
+        """The Markdown with translated blocks written over their source lines, each line built
+        once from its pieces (a table row of 100,000 cells was copied once per cell)."""
         lines = list(self._lines)
         dropped: set[int] = set()
-        for located, text in sorted(self._edits.values(), key=lambda e: (e[0].line, -e[0].start)):
-            line = lines[located.line]
-            lines[located.line] = line[: located.start] + text + line[located.end :]
+        by_line: dict[int, list[tuple[_Located, str]]] = {}
+        for located, text in self._edits.values():
+            by_line.setdefault(located.line, []).append((located, text))
             dropped.update(located.extra_lines)
+        for n, edits in by_line.items():
+            pieces, last = [], 0
+            for located, text in sorted(edits, key=lambda edit: edit[0].start):
+                pieces += [lines[n][last : located.start], text]
+                last = located.end
+            lines[n] = "".join(pieces) + lines[n][last:]
         return "\n".join(line for n, line in enumerate(lines) if n not in dropped)
 
 

@@ -10,14 +10,17 @@ from typing import Protocol
 from .inline import Atom, Node, Text, serialize
 
 # Pieces of running text that must never change: URLs, e-mail addresses, @mentions, emoji, and
-# anything that looks like one of our placeholders (so a post cannot forge one).
+# anything that looks like one of our placeholders (so a post cannot forge one). Every branch
+# starts only where its match can start (an address where a word starts, a tag's end before the
+# next `<`): tried inside a long word, a branch read that word to its end at each letter, so one
+# word of 1 MB took hours.
 _KEEP = re.compile(
     r"(?P<url>(?:https?|ftp)://[^\s<>\"']+|www\.[^\s<>\"']+\.[^\s<>\"']+)"
-    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     r"|(?P<mention>(?<![\w@/])@\w[\w.-]*\w|(?<![\w@/])@\w)"
     r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\uFE0F\u200D\U0001F3FB-\U0001F3FF"
     r"\U0001F000-\U0001FAFF\u2600-\u27BF]*)"
-    r"|(?P<fake></?[a-z]\d+\s*/?>|</?source\b[^>]*>)"
+    r"|(?P<fake></?[a-z]\d+\s*/?>|</?source\b[^<>]*>)"
 )
 _URL_TAIL = ".,;:!?)]}'\""
 

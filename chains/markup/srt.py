@@ -9,8 +9,9 @@ from .inline import Atom, Node, Text, has_letters, serialize
 from .segment import Segment
 
 _TIMING = re.compile(r"^\d{1,2}:\d{2}:\d{2}[,.]\d{3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{3}")
-# Formatting tags (<i>, </b>, <font color=…>) and positioning codes ({\an8}) in cue text.
-_TAGS = re.compile(r"</?[a-zA-Z][^>]*>|\{\\[^}]*\}")
+# Formatting tags (<i>, </b>, <font color=…>) and positioning codes ({\an8}) in cue text. A tag
+# ends before the next one starts: `[^>]*` read the rest of the line at every unclosed `<`.
+_TAGS = re.compile(r"</?[a-zA-Z][^<>]*>|\{\\[^{}]*\}")
 
 
 class SrtDocument:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 # Scripts written without spaces take about a token a character; others about 3.5 characters.
 _WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
@@ -19,6 +20,12 @@ RUNAWAY_RATIO = 4.0
 # A small model that copies its source does it from the first word: once an answer has repeated
 # this many characters of the source word for word, the rest of the copy is not worth waiting for.
 COPY_CHARS = 40
+# A streamed answer is checked after every chunk, with all of it so far: each check reads only
+# its last stretch for a loop (one closes at the end: five turns of the longest piece, and the
+# chunk that closed it) and its first stretch for a copy, so a stream costs time in proportion to
+# its length. Reading all of it each time took 20 s of CPU for a 14,000-character answer.
+LOOP_TAIL = 8 * 40
+COPY_HEAD = 400
 
 
 def estimate_tokens(text: str) -> int:
@@ -35,22 +42,52 @@ def answer_budget(source_tokens: int, text: str, ceiling: int) -> int:
 
 
 def looping(answer: str, source: str) -> str | None:
-    """The piece an answer repeats in a loop (and the source does not), or None."""
-    loop = _LOOP.search(answer)
-    return loop.group(1) if loop and loop.group(1) * 5 not in source else None
+    """The piece an answer repeats in a loop, or None. A loop is no fault where the source holds
+    the same run (kept as it was: "-----") or repeats a piece of its own about as many times in a
+    row: a refrain ("Ja, ja, ja, ja, ja!") is translated as one, in other words."""
+    for loop in _LOOP.finditer(answer):
+        piece = loop.group(1)
+        if len(loop.group()) // len(piece) > _most_turns(source) + 1 and piece * 5 not in source:
+            return piece
+    return None
 
 
-def copied_prefix(answer: str, source: str) -> str | None:
+@lru_cache(maxsize=8)
+def _most_turns(text: str) -> int:
+    """The most times `text` repeats a piece in a row, 0 if it never loops; counted once per
+    text, since a streamed answer is checked against the same source after every chunk."""
+    return max(
+        (len(loop.group()) // len(loop.group(1)) for loop in _LOOP.finditer(text)), default=0
+    )
+
+
+def copied_prefix(answer: str, source: str, most: int | None = None) -> str | None:
     """The answer so far when it is a long, word-for-word start of its source (short of the
-    whole: a complete copy is judged as an answer); None otherwise."""
-    start, whole = " ".join(answer.split()), " ".join(source.split())
+    whole: a complete copy is judged as an answer); None otherwise. With `most`, only the first
+    `most` characters of the answer are compared, and only as much of the source."""
+    start = _words(answer, most)
+    whole = _words(source, None if most is None else len(start) + 1)
     if len(start) >= COPY_CHARS and len(start) < len(whole) and whole.startswith(start):
         return start
     return None
 
 
+def _words(text: str, most: int | None) -> str:
+    """`text` with its whitespace collapsed, or the first `most` characters of that, read from
+    a stretch of `text` that doubles until it holds them."""
+    if most is None:
+        return " ".join(text.split())
+    stretch = most
+    while True:
+        words = " ".join(text[:stretch].split())
+        if len(words) >= most or stretch >= len(text):
+            return words[:most]
+        stretch *= 2
+
+
 def runaway(answer: str, source: str) -> bool:
     """Whether a streamed answer has gone wrong for good: looping, or far longer than a
-    translation of `source` can be. Stopping it early saves the rest of its budget."""
+    translation of `source` can be. Stopping it early saves the rest of its budget. A loop is
+    looked for at the end of the answer only: it is checked again after every chunk."""
     too_long = len(answer) > RUNAWAY_RATIO * len(source) + 40
-    return too_long or looping(answer, source) is not None
+    return too_long or looping(answer[-LOOP_TAIL:], source) is not None

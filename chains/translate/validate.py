@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
-from .budget import copied_prefix, looping, runaway
+from .budget import COPY_HEAD, copied_prefix, looping, runaway
 from .commentary import commentary
 from .job import Job
 
@@ -124,15 +124,17 @@ def _spaced_edges(source: list[Node]) -> dict[int, tuple[bool, bool]]:
     return edges
 
 
-def copying_foreign(answer: str, source: str, job: Job) -> bool:
-    """Whether an answer so far is a long word-for-word copy of a foreign source."""
-    copied = copied_prefix(answer, source)
+def copying_foreign(answer: str, source: str, job: Job, most: int | None = None) -> bool:
+    """Whether an answer so far is a long word-for-word copy of a foreign source (judged on its
+    first `most` characters, if given)."""
+    copied = copied_prefix(answer, source, most)
     return copied is not None and job.is_foreign(copied)
 
 
 def gone_wrong(answer: str, source: str, job: Job) -> bool:
-    """Whether a streamed answer can stop now: it loops, runs away, or copies foreign text."""
-    return runaway(answer, source) or copying_foreign(answer, source, job)
+    """Whether a streamed answer can stop now: it loops, runs away, or copies foreign text.
+    Called after every chunk, it reads a bounded stretch of the answer and of its source."""
+    return runaway(answer, source) or copying_foreign(answer, source, job, COPY_HEAD)
 
 
 def check_language(source: str, answer: str, job: Job) -> None:
