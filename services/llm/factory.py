@@ -135,11 +135,16 @@ class Probe:
     detail: str
 
 
+# llama-server gives each open connection one of a few HTTP threads for as long as its read
+# timeout (600 s): an idle kept-alive connection would starve its model calls.
+_NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)
+
+
 @cache
 def _probe_client() -> httpx.Client:
     """One client for every probe: /health probes each server, and a new client per call costs
     milliseconds of CPU (its TLS set-up)."""
-    return httpx.Client()
+    return httpx.Client(limits=_NO_KEEPALIVE)
 
 
 def probe_backend(
@@ -201,7 +206,7 @@ class _ServerTokenizer:
         self.path, self.base, self.pool = path, base, pool
         self._counts: dict[str, int] = {}
         # One client for every count: building one per call costs milliseconds of CPU (TLS set-up).
-        self._client = httpx.Client(timeout=5)
+        self._client = httpx.Client(timeout=5, limits=_NO_KEEPALIVE)
 
     def __call__(self, text: str) -> int:
         if text in self._counts:
