@@ -1,45 +1,59 @@
-"""Translation quality side by side: Dragoman against the same model called directly with the same
-prompt, on FLORES-200 devtest and Tatoeba, scored with sacrebleu's chrF and BLEU."""
+"""Translation quality side by side, on FLORES-200 devtest and Tatoeba, scored with sacrebleu's
+chrF (paired bootstrap for each difference claimed) and BLEU. Three ways on the same sentences:
+the model called directly with the prompt of Dragoman's first call, the model called directly
+with the prompt a user would write (`bench/strong_prompt.toml`), and Dragoman itself; and beside
+them Dragoman with the few-shot examples of the revision BEFORE names (default 04620a4)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import os
+import subprocess
 import tempfile
 import time
+import tomllib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import sacrebleu
 
+from dragoman.chains.languages import language_name
 from dragoman.chains.translate import TranslateRequest, single_prompt, translate_document
-from dragoman.services.catalog import load_catalog
+from dragoman.prompts import load_data
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
-from tests.llama_server import SMOLLM2, Missing, gemma_gguf, llama_server
+from tests.llama_server import Missing, gemma_gguf, llama_server
 
-from .common import CORPUS
+from . import quality_page
+from .common import CORPUS, ROOT
+from .paired import paired_chrf
 
 FLORES = {"de": "deu_Latn", "fr": "fra_Latn", "es": "spa_Latn", "ru": "rus_Cyrl",
           "zh": "zho_Hans", "ja": "jpn_Jpan", "en": "eng_Latn"}  # fmt: skip
-FLORES_PAIRS = [("de", "en"), ("fr", "en"), ("es", "en"), ("ru", "en"), ("zh", "en"),
-                ("ja", "en"), ("en", "de")]  # fmt: skip
+# (source, target, first row, rows): ≥ 100 sentences where a 2-point difference must show; the
+# examples were chosen on the first de→en slice only, so the others are held out.
+SLICES = [("de", "en", 0, 100), ("de", "en", 100, 100), ("fr", "en", 0, 100)]
+# The other pairs, and the tuned slice behind llama-server: QUALITY_EXTRA=1. Left out by default to
+# keep a run under half an hour on two shared cores (a 100-sentence slice took 100–200 s per way).
+EXTRA_SLICES = [("es", "en", 0, 30), ("ru", "en", 0, 30), ("zh", "en", 0, 30),
+                ("ja", "en", 0, 30), ("en", "de", 0, 30)]  # fmt: skip
+TUNED = ("de", "en", 0, 100)
 TATOEBA = {"de": "deu-eng.tsv", "fr": "fra-eng.tsv", "ja": "jpn-eng.tsv"}
-SENTENCES = 30  # per pair: the first of each file, the same every run
-# Samplers against repetition tried on each preset, against the preset as shipped (Dragoman only).
-SAMPLER_TRIALS: dict[str, dict[str, float]] = {
-    "embedded-gemma3-270m": {"repeat_penalty": 1.1},
-    "gemma3-270m": {"dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 2},
-}
+TATOEBA_SLICES = [("de", 100)]
+BEFORE = os.environ.get("BEFORE", "04620a4")  # the revision whose few-shot examples we replaced
 
 
-def flores(source: str, target: str, count: int) -> list[tuple[str, str]]:
-    """(source, reference) sentence pairs from FLORES-200 devtest."""
+def flores(source: str, target: str, start: int, count: int) -> list[tuple[str, str]]:
+    """(source, reference) sentence pairs from FLORES-200 devtest, rows start..start+count."""
     with (CORPUS / "parallel" / "flores200" / "devtest.tsv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [(r[FLORES[source]], r[FLORES[target]]) for r in rows[:count]]
+    return [(r[FLORES[source]], r[FLORES[target]]) for r in rows[start : start + count]]
 
 
 def tatoeba(source: str, count: int) -> list[tuple[str, str]]:
@@ -57,14 +71,40 @@ def _scores(hypotheses: list[str], references: list[str], target: str) -> dict[s
     return {"chrf": round(chrf.score, 1), "bleu": round(bleu.score, 1)}
 
 
-async def _direct(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
-    """One call per sentence, the prompt Dragoman's first call sends, with the same budget."""
+@cache
+def _strong_examples() -> dict[str, list[str]]:
+    text = (Path(__file__).parent / "strong_prompt.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["sentences"]
+
+
+def strong_prompt(text: str, source: str, target: str) -> str:
+    """The completion prompt a user would write: their own examples, then the sentence."""
+    bank = _strong_examples()
+    src, tgt = language_name(source), language_name(target)
+    shots = "".join(
+        f"{src}: {s}\n{tgt}: {t}\n\n" for s, t in zip(bank[source], bank[target], strict=True)
+    )
+    return f"{shots}{src}: {text}\n{tgt}:"
+
+
+@contextmanager
+def examples_of(revision: str) -> Iterator[None]:
+    """Dragoman with the few-shot examples of `revision` (its code and everything else as now)."""
+    shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:prompts/translate.examples.toml"], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    with mock.patch.dict(load_data("translate.examples")["sentences"], tomllib.loads(shown)["sentences"], clear=True):  # fmt: skip
+        yield
+
+
+async def _direct(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str,
+                  prompt_of: Callable[[str], Any] | None = None) -> list[str]:  # fmt: skip
+    """One call per sentence with the same budget: the prompt of Dragoman's first call, or
+    `prompt_of(text)`."""
     model, profile = runtime.model("translate"), runtime.profile("translate")
     budget = runtime.translator().budget
     out = []
     for text, _ in pairs:
-        prompt = single_prompt(profile, text, source, target)
-        answer = await model.ainvoke(prompt, max_tokens=budget(text))
+        prompt = prompt_of(text) if prompt_of else single_prompt(profile, text, source, target)
+        answer = await model.ainvoke(prompt, max_tokens=await budget(text))
         content = answer.content if hasattr(answer, "content") else answer
         out.append(str(content).strip().split("\n")[0])
     return out
@@ -80,40 +120,60 @@ async def _dragoman(runtime: Runtime, pairs: list[tuple[str, str]], source: str,
     return texts, statuses, translator.calls
 
 
-def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
-    """Both ways on the same sentences, timed in halves run in opposite orders (direct first,
-    then Dragoman first), so that a machine that speeds up or slows down favours neither."""
+def _timed(way: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.monotonic()
+    return way(), round(time.monotonic() - started, 1)
+
+
+def _compare(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str,
+             label: str, before: bool) -> dict[str, Any]:  # fmt: skip
+    """Every way on the same sentences. Direct and Dragoman are timed in halves run in opposite
+    orders, so that a machine that speeds up or slows down favours neither."""
     references = [reference for _, reference in pairs]
     asyncio.run(_direct(runtime, pairs[:1], source, target))  # both then find the prefix cached
     half = len(pairs) // 2
-    direct: list[str] = []
-    ours: list[str] = []
+    out: dict[str, list[str]] = {"direct": [], "dragoman": []}
     seconds = {"direct": 0.0, "dragoman": 0.0}
     statuses: list[str] = []
     calls = 0
-    for part, order in (
-        (pairs[:half], ("direct", "dragoman")),
-        (pairs[half:], ("dragoman", "direct")),
-    ):
+    for part, order in ((pairs[:half], ("direct", "dragoman")), (pairs[half:], ("dragoman", "direct"))):  # fmt: skip
         for way in order:
             started = time.monotonic()
             if way == "direct":
-                direct += asyncio.run(_direct(runtime, part, source, target))
+                out["direct"] += asyncio.run(_direct(runtime, part, source, target))
             else:
                 texts, counts, made = asyncio.run(_dragoman(runtime, part, source, target))
-                ours += texts
+                out["dragoman"] += texts
                 statuses += counts
                 calls += made
             seconds[way] += time.monotonic() - started
+    strong = lambda text: strong_prompt(text, source, target)  # noqa: E731
+    out["strong"], seconds["strong"] = _timed(lambda: asyncio.run(_direct(runtime, pairs, source, target, strong)))  # fmt: skip
+    if before:
+        with examples_of(BEFORE):
+            (out["dragoman_before"], before_statuses, _), seconds["dragoman_before"] = _timed(lambda: asyncio.run(_dragoman(runtime, pairs, source, target)))  # fmt: skip
+    systems = {name: {**_scores(texts, references, target), "seconds": round(seconds[name], 1)}
+               for name, texts in out.items()}  # fmt: skip
+    if before:
+        systems["dragoman_before"]["statuses"] = dict(Counter(before_statuses))
+    differences = {
+        "dragoman−strong": paired_chrf(out["strong"], out["dragoman"], references),
+        "direct−strong": paired_chrf(out["strong"], out["direct"], references),
+        "dragoman−direct": paired_chrf(out["direct"], out["dragoman"], references),
+    }
+    if before:
+        differences["dragoman−dragoman_before"] = paired_chrf(out["dragoman_before"], out["dragoman"], references)  # fmt: skip
+        differences["dragoman_before−strong"] = paired_chrf(out["strong"], out["dragoman_before"], references)  # fmt: skip
     return {
         "pair": f"{source}→{target}",
+        "slice": label,
         "sentences": len(pairs),
-        "direct": {**_scores(direct, references, target), "seconds": round(seconds["direct"], 1)},
-        "dragoman": {**_scores(ours, references, target), "seconds": round(seconds["dragoman"], 1)},
+        **systems,
+        "differences": differences,
         "time_ratio": round(seconds["dragoman"] / max(seconds["direct"], 1e-6), 2),
         "statuses": dict(Counter(statuses)),
         "calls": calls,
-        "answered": _answered(direct, ours, references, statuses, target),
+        "answered": _answered(out["direct"], out["dragoman"], references, statuses, target),
     }
 
 
@@ -133,118 +193,49 @@ def _answered(
     }
 
 
-def _ours_only(runtime: Runtime, pairs: list[tuple[str, str]], source: str, target: str):
-    """Dragoman alone on the sentences: for comparing one model's settings with another's."""
-    started = time.monotonic()
-    texts, statuses, calls = asyncio.run(_dragoman(runtime, pairs, source, target))
-    return {
-        "pair": f"{source}→{target}",
-        **_scores(texts, [reference for _, reference in pairs], target),
-        "seconds": round(time.monotonic() - started, 1),
-        "statuses": dict(Counter(statuses)),
-        "calls": calls,
-    }
-
-
-def _suite(settings: Settings, preset: str, tatoeba_too: bool) -> dict[str, Any]:
+def _suite(settings: Settings, slices: list[tuple[str, str, int, int]], tatoeba_too: bool):
     runtime = Runtime(settings)
-    rows = [_compare(runtime, flores(s, t, SENTENCES), s, t) for s, t in FLORES_PAIRS]
-    short = (
-        [_compare(runtime, tatoeba(s, SENTENCES), s, "en") for s in TATOEBA] if tatoeba_too else []
-    )
-    suite: dict[str, Any] = {"flores": rows, "tatoeba": short}
-    if preset in SAMPLER_TRIALS:
-        samplers = SAMPLER_TRIALS[preset]
-        trial = Runtime(settings, catalog=load_catalog().with_samplers(preset, samplers))
-        pairs = [_ours_only(trial, flores(s, t, SENTENCES), s, t) for s, t in FLORES_PAIRS]
-        suite["samplers"] = {"samplers": samplers, "flores": pairs}
-    return suite
+    rows = []
+    for source, target, start, count in slices:
+        label = f"FLORES {start + 1}–{start + count}"
+        before = count >= 100
+        rows.append(_compare(runtime, flores(source, target, start, count), source, target, label, before))  # fmt: skip
+        rows[-1]["tuned_on"] = (source, target, start, count) == TUNED
+    short = []
+    for source, count in TATOEBA_SLICES if tatoeba_too else []:
+        short.append(_compare(runtime, tatoeba(source, count), source, "en", f"Tatoeba 1–{count}", True))  # fmt: skip
+    return {"flores": rows, "tatoeba": short}
 
 
-def _on_server(preset: str, model: Callable[[Path], Path], folder: Path) -> dict[str, Any]:
-    with llama_server(model(folder), folder) as server:
+def _on_server(folder: Path) -> dict[str, Any]:
+    with llama_server(gemma_gguf(folder), folder) as server:
         settings = Settings(backend="llama-server", base_url=server.base_url,
-                            translate_preset=preset, data_dir=folder, memory=False,
+                            translate_preset="gemma3-270m", data_dir=folder, memory=False,
                             warm_up=False)  # fmt: skip
-        return _suite(settings, preset, tatoeba_too=False)
+        return _suite(settings, [TUNED], tatoeba_too=False)
 
 
 def run() -> dict[str, Any]:
-    """Every pair with the embedded model, and with each real model behind llama-server."""
+    """The 100-sentence slices and Tatoeba with the embedded model; with QUALITY_EXTRA=1 the
+    other pairs too, and the tuned de→en slice behind llama-server."""
+    extra = os.environ.get("QUALITY_EXTRA") == "1"
+    only = os.environ.get("QUALITY_SLICES")  # e.g. "de-en-0-100", for trying examples quickly
+    slices = SLICES + (EXTRA_SLICES if extra else [])
+    slices = [s for s in slices if not only or "-".join(map(str, s)) in only.split(",")]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         embedded = Settings(data_dir=folder, memory=False)
         results: dict[str, Any] = {
-            "embedded-gemma3-270m": _suite(embedded, "embedded-gemma3-270m", tatoeba_too=True)
+            "embedded-gemma3-270m": _suite(embedded, slices, tatoeba_too=not only)
         }
-        for preset, model in (("gemma3-270m", gemma_gguf), ("smollm2-135m", lambda f: SMOLLM2)):
+        if extra and not only:
             try:
-                results[f"llama-server {preset}"] = _on_server(preset, model, folder)
+                results["llama-server gemma3-270m"] = _on_server(folder)
             except Missing as exc:
-                results[f"llama-server {preset}"] = {"skipped": str(exc)}
-    return {"sentences_per_pair": SENTENCES, "models": results}
+                results["llama-server gemma3-270m"] = {"skipped": str(exc)}
+    return {"before": BEFORE, "extra": extra, "models": results}
 
 
 def render(result: dict[str, Any], table: Any) -> list[str]:
     """The section of docs/benchmarks.md for this benchmark."""
-    out = [
-        "## 7. Translation quality against direct model calls",
-        "",
-        f"The first {result['sentences_per_pair']} sentences of each pair of FLORES-200 devtest "
-        "(and of Tatoeba, short everyday sentences), translated one by one: straight to the model "
-        "with the prompt of Dragoman's first call and the same token budget (`direct`), and "
-        "through Dragoman's `translate_document` with validation and repair (`Dragoman`). chrF "
-        "and BLEU from sacrebleu against the references; time ratio = Dragoman ÷ direct. Both are "
-        "timed on the same machine in one run, in halves run in opposite orders (direct first, "
-        "then Dragoman first). A segment Dragoman gives up on keeps its source (`failed`); the "
-        "last column compares the two on the other sentences (their count in brackets).",
-        "",
-    ]
-    for name, suite in result["models"].items():
-        out += [f"**{name}**", ""]
-        if "skipped" in suite:
-            out += [f"Not measured: {suite['skipped']}.", ""]
-            continue
-        for label, rows in (("FLORES-200", suite["flores"]), ("Tatoeba", suite["tatoeba"])):
-            if rows:
-                out += [table(
-                    [label, "direct chrF", "Dragoman chrF", "direct BLEU", "Dragoman BLEU",
-                     "direct s", "Dragoman s", "time ratio", "ok/repaired/fallback/failed",
-                     "chrF where Dragoman answered: direct / Dragoman"],
-                    [[r["pair"], r["direct"]["chrf"], r["dragoman"]["chrf"], r["direct"]["bleu"],
-                      r["dragoman"]["bleu"], r["direct"]["seconds"], r["dragoman"]["seconds"],
-                      r["time_ratio"],
-                      "/".join(str(r["statuses"].get(s, 0))
-                               for s in ("ok", "repaired", "fallback", "failed")),
-                      _answered_cell(r.get("answered"))]
-                     for r in rows],
-                ), ""]  # fmt: skip
-        if "samplers" in suite:
-            out += _render_samplers(suite, table)
-    return out
-
-
-def _answered_cell(answered: dict[str, Any] | None) -> str:
-    if not answered or answered["sentences"] == 0:
-        return "–"
-    return f"{answered['direct_chrf']} / {answered['dragoman_chrf']} ({answered['sentences']})"
-
-
-def _render_samplers(suite: dict[str, Any], table: Any) -> list[str]:
-    trial = suite["samplers"]
-    named = ", ".join(f"{k} {v}" for k, v in trial["samplers"].items())
-    shipped = {r["pair"]: r["dragoman"] for r in suite["flores"]}
-    return [
-        f"Samplers against repetition, Dragoman as shipped against Dragoman with {named}:",
-        "",
-        table(
-            ["FLORES-200", "chrF as shipped", f"chrF with {named}", "BLEU as shipped",
-             "BLEU with", "s as shipped", "s with", "ok/repaired/fallback/failed with"],
-            [[r["pair"], shipped[r["pair"]]["chrf"], r["chrf"], shipped[r["pair"]]["bleu"],
-              r["bleu"], shipped[r["pair"]]["seconds"], r["seconds"],
-              "/".join(str(r["statuses"].get(s, 0))
-                       for s in ("ok", "repaired", "fallback", "failed"))]
-             for r in trial["flores"]],
-        ),
-        "",
-    ]  # fmt: skip
+    return quality_page.render(result, table)
