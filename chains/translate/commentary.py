@@ -115,12 +115,24 @@ def commentary(answer: str, source: str) -> str | None:
         return "a note instead of a translation"
     if _TRAILING_NOTE.search(answer) and not _TRAILING_NOTE.search(source):
         return "a note added to the translation"
+    if _same_opening(answer, source):  # an English source, or a line kept as it was
+        return None
     unsaid = [name for name, (opens, _) in _CUES.items() if opens.match(answer)]
     if any(not _CUES[name][1].search(source) for name in unsaid):
         return f"opens with {_describe(unsaid)} its source does not have"
     if _INTERJECTION.match(answer) and not _SHORT_OPENING.match(source):
         return "opens with an interjection its source does not have"
     return None
+
+
+def _same_opening(answer: str, source: str) -> bool:
+    """Whether the source holds the answer's first words as they are."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", answer)[:3]
+    return (
+        bool(words)
+        and " ".join(words).lower()
+        in " ".join(re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", source)).lower()
+    )
 
 
 def _opening(answer: str) -> bool:
