@@ -23,7 +23,7 @@ from unittest import mock
 
 import sacrebleu
 
-from dragoman.chains.languages import language_name
+from dragoman.chains import language_name
 from dragoman.chains.translate import TranslateRequest, single_prompt, translate_document
 from dragoman.prompts import load_data
 from dragoman.services.runtime import Runtime

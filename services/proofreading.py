@@ -78,7 +78,10 @@ async def run_proofread(
     parsing are CPU-bound and must not block the event loop."""
 
     def work() -> ProofreadResult:
-        return asyncio.run(proofread(text, fmt, options, runtime.layers(options.dialect)))
+        layers = runtime.layers(options.dialect)
+        # A private loop driving CPU-bound checks in this worker thread: never in debug mode,
+        # whose slow-callback reports are meant for the service's own loop.
+        return asyncio.run(proofread(text, fmt, options, layers), debug=False)
 
     with backend_errors(runtime.url("proofread")):
         return await run_in_threadpool(work)
@@ -98,7 +101,7 @@ async def stream_proofread(
                 if stopped.is_set():
                     return
 
-        asyncio.run(batches())
+        asyncio.run(batches(), debug=False)  # a private loop, as in run_proofread
 
     with backend_errors(runtime.url("proofread")):
         async for batch in relay(produce):
