@@ -19,6 +19,7 @@ from dragoman.services.runtime import Runtime  # noqa: E402
 from dragoman.services.settings import Settings  # noqa: E402
 
 from . import (  # noqa: E402
+    fewshot,
     fidelity,
     grammar,
     grammar_page,
@@ -95,6 +96,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "serve": lambda: memory.run(posts[:6]),
         "llama_server": lambda: llama_server.run(posts),
         "quality": quality.run,
+        "fewshot": fewshot.run,
         "pool": pool.run,
         "lt_suite": lt_suite.run,
         "reliability": reliability.run,
@@ -266,6 +268,8 @@ def render(r: dict[str, Any]) -> str:
         out += llama_server.render(r["llama_server"], table)
     if "quality" in r:
         out += quality.render(r["quality"], table)
+    if "fewshot" in r:
+        out += fewshot.render(r["fewshot"], table)
     if "lt_suite" in r:
         out += lt_suite.render(r["lt_suite"], table)
     if "pool" in r:

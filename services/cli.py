@@ -41,6 +41,7 @@ from .proofreading import check_language, check_size, proofread_options
 from .runtime import Runtime
 from .security import is_loopback
 from .settings import Settings, config_file_path, load_settings
+from .tmx import import_tmx
 
 app = typer.Typer(
     help="Local-LLM translation that keeps HTML markup, and grounded proofreading.",
@@ -48,6 +49,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+memory_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
 err = Console(stderr=True, highlight=False)
 
 Backend = Annotated[
@@ -284,6 +287,22 @@ def proofread(
         fix = f" → {issue.replacements[0]!r}" if issue.replacements else ""
         typer.echo(f"{source_file}:{line}:{column} {issue.rule} {issue.message}{fix}")
     typer.echo(f"{len(result.issues)} issues in {result.sentences} sentences", err=True)
+
+
+@memory_app.command("import")
+def import_memory(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A TMX file.")],
+    from_: Annotated[str, typer.Option("--from", help="Source language code.")],
+    to: Annotated[str, typer.Option("--to", help="Target language code.")],
+) -> None:
+    """Import a TMX file's translations of one language pair into the translation memory."""
+    runtime = Runtime(load_settings())
+    if runtime.memory is None:
+        raise InputError("the translation memory is turned off (memory = false)")
+    stored = import_tmx(runtime.memory, path, from_, to)
+    if not stored:
+        raise InputError(f"no unit of {path.name} holds both {from_} and {to} text")
+    err.print(f"imported {stored} translations ({from_} → {to}) from {path.name}")
 
 
 def main() -> None:

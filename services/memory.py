@@ -1,19 +1,33 @@
 """The translation memory: finished segment translations in the shared database, used by the API,
-the CLI and the jobs of every replica."""
+the CLI and the jobs of every replica, and searched by source words for few-shot examples."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dragoman.chains.translate import Origin, terms
+
 from .db import Database
-from .schema import translations
+from .schema import WORD_INDEX, translations
 
 _CHUNK = 500  # bound parameters per statement stay far under SQLite's and PostgreSQL's limits
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# A search looks for at most this many distinct words of a segment: a long one still costs little.
+_QUERY_WORDS = 48
+_SQLITE_SEARCH = text(
+    f"SELECT t.source_text, t.text FROM {WORD_INDEX} AS i JOIN translations AS t ON t.key = i.key "  # noqa: S608 - a constant name
+    f"WHERE {WORD_INDEX} MATCH :query ORDER BY i.rank LIMIT :most"
+)
+_POSTGRESQL_SEARCH = text(
+    "SELECT source_text, text FROM translations WHERE source = :source AND target = :target "
+    "AND to_tsvector('simple', terms) @@ to_tsquery('simple', :query) "
+    "ORDER BY ts_rank(to_tsvector('simple', terms), to_tsquery('simple', :query)) DESC "
+    "LIMIT :most"
+)
 
 
 class TranslationMemory:
@@ -36,21 +50,50 @@ class TranslationMemory:
                 found.update({key: text for key, text in rows})
         return found
 
-    def put_many(self, items: dict[str, str]) -> None:
-        """Store translations, replacing older ones under the same keys."""
+    def put_many(self, items: dict[str, str], origins: dict[str, Origin] | None = None) -> None:
+        """Store translations, replacing older ones under the same keys; with their origins,
+        their sources become searchable (a key's source never changes: it is part of the key)."""
         if not items:
             return
+        origins = origins or {}
         now = time.time()
         # Sorted keys: two replicas writing overlapping keys lock rows in one order, never deadlock.
-        rows = [{"key": key, "text": items[key], "created": now} for key in sorted(items)]
+        rows = [_row(key, items[key], origins.get(key), now) for key in sorted(items)]
         with self.database.begin() as db:
-            insert: Any = _UPSERT[db.dialect.name](translations)
-            replace = insert.on_conflict_do_update(
+            new = _new_keys(db, [key for key in sorted(items) if key in origins])
+            upsert: Any = _UPSERT[db.dialect.name](translations)
+            replace = upsert.on_conflict_do_update(
                 index_elements=[translations.c.key],
-                set_={"text": insert.excluded.text, "created": insert.excluded.created},
+                set_={"text": upsert.excluded.text, "created": upsert.excluded.created},
             )
             for start in range(0, len(rows), _CHUNK):
                 db.execute(replace, rows[start : start + _CHUNK])
+            if db.dialect.name == "sqlite" and new:
+                _index_words(db, [row for row in rows if row["key"] in new])
+
+    def similar(
+        self, texts: list[str], source: str, target: str, most: int
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Up to `most` remembered (source, translation) pairs of this language pair sharing
+        words with each text, the best ranked by the database's full-text search first."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        with self.database.connect() as db:
+            for item in dict.fromkeys(texts):
+                words = list(dict.fromkeys(terms(item)))[:_QUERY_WORDS]
+                if not words or most <= 0:
+                    found[item] = []
+                    continue
+                if db.dialect.name == "sqlite":
+                    pair = " ".join(terms(f"{source} {target}"))
+                    either = " OR ".join(f'"{word}"' for word in words)
+                    query = f'pair : "{pair}" AND terms : ({either})'
+                    rows = db.execute(_SQLITE_SEARCH, {"query": query, "most": most})
+                else:
+                    either = " | ".join(f"'{word}'" for word in words)
+                    params = {"query": either, "source": source, "target": target, "most": most}
+                    rows = db.execute(_POSTGRESQL_SEARCH, params)
+                found[item] = [(str(s), str(t)) for s, t in rows]
+        return found
 
     def __len__(self) -> int:
         with self.database.connect() as db:
@@ -59,3 +102,37 @@ class TranslationMemory:
     def close(self) -> None:
         """Close the database's connections."""
         self.database.close()
+
+
+def _row(key: str, translation: str, origin: Origin | None, now: float) -> dict[str, Any]:
+    row: dict[str, Any] = {"key": key, "text": translation, "created": now}
+    row.update(source=None, target=None, source_text=None, terms=None)
+    if origin is not None:
+        words = " ".join(terms(origin.text))
+        row.update(source=origin.source, target=origin.target, source_text=origin.text)
+        row["terms"] = words or None
+    return row
+
+
+def _new_keys(db: Connection, keys: list[str]) -> set[str]:
+    """Those of `keys` not stored yet (read inside the writing transaction)."""
+    present: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        present.update(db.scalars(select(translations.c.key).where(translations.c.key.in_(chunk))))
+    return set(keys) - present
+
+
+def _index_words(db: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add new segments' words to SQLite's FTS5 index (PostgreSQL indexes the column itself)."""
+    entries = [
+        {"terms": row["terms"], "pair": " ".join(terms(f"{row['source']} {row['target']}")),
+         "key": row["key"]}
+        for row in rows
+        if row["terms"]
+    ]  # fmt: skip
+    if entries:
+        db.execute(
+            text(f"INSERT INTO {WORD_INDEX} (terms, pair, key) VALUES (:terms, :pair, :key)"),  # noqa: S608
+            entries,
+        )

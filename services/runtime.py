@@ -46,6 +46,8 @@ def translate_options(
         concurrency=concurrency or settings.parallel or 1,
         retry_temperature=settings.retry_temperature,
         ladder_cost=settings.ladder_cost,
+        memory_examples=settings.memory_examples,
+        memory_match=settings.memory_match,
     )
 
 

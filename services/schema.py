@@ -13,7 +13,23 @@ translations = Table(
     Column("key", Text, primary_key=True),
     Column("text", Text, nullable=False),
     Column("created", Float, nullable=False),
+    # The segment's source (normalized) and language pair, and the words fuzzy matches are
+    # found by (chains.translate.fewshot.terms); empty for segments remembered before 0005.
+    Column("source", Text),
+    Column("target", Text),
+    Column("source_text", Text),
+    Column("terms", Text),
 )
+
+# The full-text index over translations.terms: on SQLite an FTS5 table (with its shadow tables)
+# that the memory writes itself, on PostgreSQL a GIN index on the column's words.
+WORD_INDEX = "translation_terms"
+
+
+def in_schema(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether Alembic compares this object: the word index is beyond SQLAlchemy's tables."""
+    return not (name or "").startswith(WORD_INDEX)
+
 
 # Document jobs with their files; a running job is held by one replica (`owner`) until its
 # lease runs out, measured on the database's clock (seconds since the epoch).

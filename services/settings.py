@@ -135,6 +135,20 @@ class Settings(BaseSettings):
     )
     batch_chars: int = Field(2400, ge=100, description="most characters in one chat request")
     memory: bool = Field(True, description="keep finished translations in the translation memory")
+    memory_examples: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="remembered segments close to a new one shown to the model as examples "
+        "(0: none)",
+    )
+    memory_match: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="how close (0–1, the share of words in common, in order) a remembered "
+        "segment must be to serve as an example",
+    )
     max_items: int = Field(500, ge=1, description="most texts in one translation request")
     max_chars: int = Field(1_000_000, ge=1, description="most characters in one text to translate")
     max_proofread_chars: int = Field(

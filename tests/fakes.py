@@ -151,8 +151,23 @@ class DictMemory(dict):
     def get_many(self, keys: list[str]) -> dict[str, str]:
         return {key: self[key] for key in keys if key in self}
 
-    def put_many(self, items: dict[str, str]) -> None:
+    def put_many(self, items: dict[str, str], origins: dict | None = None) -> None:
         self.update(items)
+        self.origins.update(origins or {})
+
+    @property
+    def origins(self) -> dict:
+        """Each stored key's origin (source text and pair), where the engine gave one."""
+        return self.__dict__.setdefault("_origins", {})
+
+    def similar(self, texts: list[str], source: str, target: str, most: int) -> dict:
+        """Every remembered pair of this language pair sharing a word with each text."""
+        from dragoman.chains.translate import terms
+
+        stored = [(o.text, self[key]) for key, o in self.origins.items()
+                  if (o.source, o.target) == (source, target)]  # fmt: skip
+        return {text: [pair for pair in stored if set(terms(pair[0])) & set(terms(text))][:most]
+                for text in texts}  # fmt: skip
 
 
 # A toy German/French → English word list: fakes that answer in the target language, as a model

@@ -17,7 +17,7 @@ from dragoman.services.dictionary import Dictionary
 from dragoman.services.errors import ConfigError, DatabaseUnavailable
 from dragoman.services.jobstore import JobStore
 from dragoman.services.memory import TranslationMemory
-from dragoman.services.schema import metadata
+from dragoman.services.schema import in_schema, metadata
 from tests.fakes import free_port
 from tests.live import wait_until
 
@@ -54,7 +54,8 @@ def test_migrations_build_the_schema_the_code_uses(database_url: str, opened) ->
     engine = opened(database_url).open()
     with engine.connect() as db:
         assert db.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
-        assert compare_metadata(MigrationContext.configure(db), metadata) == []
+        context = MigrationContext.configure(db, opts={"include_name": in_schema})
+        assert compare_metadata(context, metadata) == []
     upgrade(engine)  # a second start finds nothing to do
     with engine.begin() as db:  # every step's downgrade(): back to no tables at all
         command.downgrade(alembic_config(db), "base")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -78,6 +79,16 @@ def _check(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, external_
                 f"{info.filename!r} in the {what} file declares a document type of its own "
                 "(<!DOCTYPE … [ … ]>): Dragoman reads no DTD and expands no entities"
             )
+
+
+def declares_own_dtd(open_stream: Callable[[], IO[bytes]]) -> bool:
+    """Whether an XML file (opened, twice at most, by `open_stream`) has a DOCTYPE with an
+    internal subset, judged before any parser builds it."""
+    with open_stream() as stream:
+        if not _declares_doctype(stream):
+            return False
+    with open_stream() as stream:
+        return _has_internal_subset(stream)
 
 
 def _declares_doctype(stream: IO[bytes]) -> bool:

@@ -53,6 +53,11 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
+def without_placeholders(text: str) -> str:
+    """The placeholder string with its tags replaced by spaces: the words alone."""
+    return _PLACEHOLDER.sub(" ", text)
+
+
 def serialize(nodes: list[Node]) -> str:
     """Render nodes as the placeholder string a model sees, whitespace collapsed and trimmed."""
     return _serialize(nodes).strip(WHITESPACE)

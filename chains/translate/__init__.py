@@ -10,7 +10,8 @@ from .document import (
     translate_variant,
 )
 from .engine import TokenCounter, Translator
-from .job import Job, Memory, TranslateOptions
+from .fewshot import Example, closest, match_score, terms
+from .job import Job, Memory, Origin, TranslateOptions, imported_key
 from .prompting import single_prompt
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
 from .validate import Rejected, check_answer
@@ -18,8 +19,10 @@ from .validate import Rejected, check_answer
 __all__ = [
     "REMEMBERED",
     "STATUSES",
+    "Example",
     "Job",
     "Memory",
+    "Origin",
     "Outcome",
     "Rejected",
     "Status",
@@ -30,9 +33,13 @@ __all__ = [
     "Translator",
     "build_translate_chain",
     "check_answer",
+    "closest",
     "estimate_tokens",
+    "imported_key",
+    "match_score",
     "plan_document",
     "single_prompt",
+    "terms",
     "translate_document",
     "translate_segments",
     "translate_variant",

@@ -22,16 +22,18 @@ from langchain_core.prompt_values import PromptValue
 
 from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template, merge
 from ..errors import BackendUnavailable
-from ..markup.inline import Node, Text, drop_invented, parse, serialize, text_of
+from ..markup.inline import Node, Text, drop_invented, parse, text_of
 from ..markup.segment import Segment
 from ..profile import ModelProfile
 from .batching import batch_request, parse_batch, shared_answers, split_batches
 from .budget import answer_budget, estimate_tokens
 from .commentary import strip_label
 from .fallback import per_run, plain
-from .job import Job, Memory, TranslateOptions, memory_key
-from .prompting import single_prompt
-from .result import REMEMBERED, Outcome, Status
+from .fewshot import Example
+from .job import Job, Memory, TranslateOptions
+from .prompting import memory_note, single_prompt
+from .remembering import Remembering
+from .result import Outcome, Status
 from .validate import (
     Rejected,
     check_answer,
@@ -64,9 +66,12 @@ class Translator:
         # The backend's own tokenizer where there is one; else an estimate from the characters.
         self.count_tokens = count_tokens or estimate_tokens
         self._token_counts: dict[str, int] = {}
+        # Fuzzy matches from the memory for each segment text still to translate.
+        self._examples: dict[str, list[Example]] = {}
         self.profile = profile
         self.options = options
         self.memory = memory
+        self._memory = None if memory is None else Remembering(memory, profile.fingerprint, options)
         self._caller = ModelCaller(
             model, profile.max_tokens_param, fault_check, retries, options.concurrency, gate
         )
@@ -93,6 +98,7 @@ class Translator:
         pending = [s for text, s in unique.items() if text not in outcomes]
         # Counted first, all together: requests then reach the model in the document's order.
         await self._count([s.text for s in pending])
+        await self._recall([s.text for s in pending], job)
         if self.profile.style == "chat":
             batches = list(self._split(pending))
             results = await asyncio.gather(*(self._batch(b, job) for b in batches))
@@ -130,41 +136,38 @@ class Translator:
         unique = list({s.text: s for s in segments}.values())
         if self.profile.style == "chat":
             return [
-                batch_request(self.profile, [s.text for s in b], *job.prompt_args)[0]
+                self._batch_request([s.text for s in b], job)[0]
                 if len(b) > 1
-                else single_prompt(self.profile, b[0].text, *job.prompt_args)
+                else self._prompt(b[0].text, job)
                 for b in self._split(unique)
             ]
-        return [
-            single_prompt(self.profile, s.text, job.source, job.target, job.note) for s in unique
-        ]
+        return [self._prompt(s.text, job) for s in unique]
 
     # --- memory -----------------------------------------------------------------------------
     # The memory is a database: it is read and written in worker threads, off the event loop.
     async def _remembered(self, unique: dict[str, Segment], job: Job) -> dict[str, Outcome]:
-        if self.memory is None or not unique:
+        if self._memory is None or not unique:
             return {}
-        keys = {memory_key(text, job, self.profile.fingerprint): text for text in unique}
-        found = await asyncio.to_thread(self.memory.get_many, list(keys))
-        out = {}
-        for key, answer in found.items():
-            segment = unique[keys[key]]
-            try:
-                out[segment.text] = Outcome(check_answer(segment.nodes, segment.text, answer), "ok")
-            except Rejected:
-                continue
-        return out
+        return await asyncio.to_thread(self._memory.finished, unique, job)
 
     async def _remember(self, outcomes: dict[str, Outcome], job: Job) -> None:
-        if self.memory is None:
-            return
-        keep = {
-            memory_key(text, job, self.profile.fingerprint): serialize(o.nodes)
-            for text, o in outcomes.items()
-            if o.status in REMEMBERED and o.nodes is not None
-        }
-        if keep:
-            await asyncio.to_thread(self.memory.put_many, keep)
+        if self._memory is not None:
+            await asyncio.to_thread(self._memory.keep, outcomes, job)
+
+    async def _recall(self, texts: list[str], job: Job) -> None:
+        if self._memory is not None:
+            self._examples.update(await asyncio.to_thread(self._memory.examples, texts, job))
+
+    def _prompt(self, text: str, job: Job) -> PromptValue:
+        return single_prompt(self.profile, text, *job.prompt_args, self._examples.get(text, ()))
+
+    def _batch_request(self, texts: list[str], job: Job) -> tuple[PromptValue, dict[str, Any]]:
+        """A batch's request, with its segments' closest matches (the best, at most the number
+        one segment gets) in the notes."""
+        pooled = {e.source: e for text in texts for e in self._examples.get(text, ())}
+        best = sorted(pooled.values(), key=lambda e: e.score)[-self.options.memory_examples :]
+        note = job.note + memory_note(best, job.source, job.target) if best else job.note
+        return batch_request(self.profile, texts, job.source, job.target, note)
 
     # --- model calls ------------------------------------------------------------------------
     async def budget(self, text: str) -> int:
@@ -203,7 +206,7 @@ class Translator:
         if len(batch) == 1:
             return {batch[0].text: await self._ladder(batch[0], job, None)}
         texts = [s.text for s in batch]
-        prompt, constraint = batch_request(self.profile, texts, *job.prompt_args)
+        prompt, constraint = self._batch_request(texts, job)
         try:
             budget = sum([await self.budget(t) + 4 for t in texts])
             answer = await self._call(prompt, budget, job, "\n".join(texts), constraint)
@@ -262,8 +265,7 @@ class Translator:
         return {"temperature": self.options.retry_temperature}
 
     async def _single(self, text: str, job: Job, budget: int, **options: Any) -> str:
-        prompt = single_prompt(self.profile, text, *job.prompt_args)
-        return await self._call(prompt, budget, job, text, **options)
+        return await self._call(self._prompt(text, job), budget, job, text, **options)
 
     def _try(
         self, segment: Segment, answer: str, job: Job, status: Status

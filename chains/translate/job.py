@@ -10,12 +10,27 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+@dataclass(frozen=True)
+class Origin:
+    """What a remembered translation was made from: the normalized source and the pair."""
+
+    text: str
+    source: str
+    target: str
+
+
 class Memory(Protocol):
-    """A store of finished translations keyed by `memory_key`."""
+    """A store of finished translations keyed by `memory_key`, searchable by source words."""
 
     def get_many(self, keys: list[str]) -> dict[str, str]: ...
 
-    def put_many(self, items: dict[str, str]) -> None: ...
+    def put_many(self, items: dict[str, str], origins: dict[str, Origin] | None = None) -> None: ...
+
+    def similar(
+        self, texts: list[str], source: str, target: str, most: int
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Up to `most` remembered (source, translation) pairs sharing words with each text."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,9 @@ class TranslateOptions:
     retry_temperature: float
     # Tokens one segment may cost over its whole repair ladder, in multiples of its first call's.
     ladder_cost: float
+    # Fuzzy matches from the memory shown as examples: how many at most, and how close at least.
+    memory_examples: int = 0
+    memory_match: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -56,3 +74,12 @@ def memory_key(text: str, job: Job, fingerprint: str) -> str:
     """Key a segment by its text, language pair, model fingerprint and prompt notes."""
     material = json.dumps([normalize(text), job.source, job.target, fingerprint, job.note])
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+# The fingerprint of translations a person made (imported from a TMX file), not a model.
+IMPORTED = "imported"
+
+
+def imported_key(text: str, source: str, target: str) -> str:
+    """Key a person's translation of a segment: found whatever the model and the notes."""
+    return memory_key(text, Job(source, target), IMPORTED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 
@@ -9,6 +11,7 @@ from dragoman.prompts import load_data, load_template
 
 from ..languages import language_name
 from ..profile import ModelProfile
+from .fewshot import Example
 
 
 def few_shot_prefix(source: str, target: str) -> str:
@@ -19,6 +22,25 @@ def few_shot_prefix(source: str, target: str) -> str:
     src_name, tgt_name = language_name(source), language_name(target)
     pairs = zip(sentences[source], sentences[target], strict=True)
     return "".join(f"{src_name}: {s}\n{tgt_name}: {t}\n\n" for s, t in pairs)
+
+
+def remembered_examples(examples: Sequence[Example], source: str, target: str) -> str:
+    """Render fuzzy matches from the memory as completion-style example pairs, closest last."""
+    src_name, tgt_name = language_name(source), language_name(target)
+    return "".join(f"{src_name}: {e.source}\n{tgt_name}: {e.translation}\n\n" for e in examples)
+
+
+def memory_note(examples: Sequence[Example], source: str, target: str) -> str:
+    """Render fuzzy matches from the memory as a paragraph of a chat prompt's notes."""
+    if not examples:
+        return ""
+    parts = load_data("translate.notes")
+    names = {"source_name": language_name(source), "target_name": language_name(target)}
+    entries = "\n".join(
+        parts["memory_entry"].format(source=e.source, translation=e.translation, **names)
+        for e in examples
+    )
+    return parts["memory"].format(entries=entries)
 
 
 def notes(context: str | None, glossary: dict[str, str] | None) -> str:
@@ -57,13 +79,20 @@ def _common(source: str, target: str, note: str) -> dict[str, str]:
 
 
 def single_prompt(
-    profile: ModelProfile, text: str, source: str, target: str, note: str = ""
+    profile: ModelProfile,
+    text: str,
+    source: str,
+    target: str,
+    note: str = "",
+    examples: Sequence[Example] = (),
 ) -> PromptValue:
-    """The prompt for one segment, in the profile's style."""
+    """The prompt for one segment, in the profile's style, with the memory's examples if any
+    (after the fixed ones, so that the fixed prefix stays cached on the server)."""
+    fixed = few_shot_prefix(source, target)
     values = {
-        **_common(source, target, note),
+        **_common(source, target, note + memory_note(examples, source, target)),
         "text": text,
-        "examples": few_shot_prefix(source, target),
+        "examples": fixed + remembered_examples(examples, source, target),
     }
     template = load_template("translate", profile.style)
     prompt = template.invoke({k: v for k, v in values.items() if k in template.input_variables})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from dragoman.services.schema import metadata
+from dragoman.services.schema import in_schema, metadata
 
 connection = context.config.attributes["connection"]
 # Batch mode lets later steps alter SQLite tables, which support few ALTER TABLE forms.
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+context.configure(
+    connection=connection, target_metadata=metadata, render_as_batch=True, include_name=in_schema
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,60 @@
+"""Few-shot examples from the translation memory: remembered segments whose source is close to
+the one being translated (fuzzy matches, as CAT tools score them), closest last."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from ..markup.inline import without_placeholders
+
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces: a "word" there is a whole clause, so it is cut into bigrams.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A remembered segment shown to the model: its source, its translation, and how close."""
+
+    source: str
+    translation: str
+    score: float
+
+
+def terms(text: str) -> list[str]:
+    """The words a match is scored on: lower case, tags left out, unspaced scripts in bigrams."""
+    out: list[str] = []
+    for word in _WORD.findall(without_placeholders(text).lower()):
+        if len(word) > 2 and _UNSPACED.search(word):
+            out += [word[i : i + 2] for i in range(len(word) - 1)]
+        else:
+            out.append(word)
+    return out
+
+
+def match_score(text: str, other: str) -> float:
+    """How close two sources are, 0–1: the share of words in common, in order."""
+    mine, theirs = terms(text), terms(other)
+    if not mine or not theirs:
+        return 0.0
+    return SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
+
+
+def closest(
+    text: str, candidates: list[tuple[str, str]], most: int, threshold: float
+) -> list[Example]:
+    """The `most` candidates (source, translation) at least `threshold` close to `text`, one per
+    source, ordered from the furthest to the closest (the closest stands next to the text)."""
+    if most <= 0:
+        return []
+    best: dict[str, Example] = {}
+    for source, translation in candidates:
+        if source in best:
+            continue
+        score = match_score(text, source)
+        if score >= threshold:
+            best[source] = Example(source, translation, score)
+    ranked = sorted(best.values(), key=lambda e: e.score, reverse=True)[:most]
+    return ranked[::-1]
