@@ -84,6 +84,11 @@ class Translator:
         return self._caller.calls
 
     @property
+    def examples_shown(self) -> int:
+        """How many segments the model was shown remembered examples for."""
+        return len(self._examples)
+
+    @property
     def usage(self) -> Usage:
         """Calls and the token counts the backend reported, prompt-cache hits among them."""
         return self._caller.usage
