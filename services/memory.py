@@ -20,7 +20,8 @@ _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _QUERY_WORDS = 48
 _SQLITE_SEARCH = text(
     f"SELECT t.source_text, t.text FROM {WORD_INDEX} AS i JOIN translations AS t ON t.key = i.key "  # noqa: S608 - a constant name
-    f"WHERE {WORD_INDEX} MATCH :query ORDER BY i.rank LIMIT :most"
+    f"WHERE {WORD_INDEX} MATCH :query AND t.source = :source AND t.target = :target "
+    "ORDER BY i.rank LIMIT :most"
 )
 _POSTGRESQL_SEARCH = text(
     "SELECT source_text, text FROM translations WHERE source = :source AND target = :target "
@@ -87,7 +88,8 @@ class TranslationMemory:
                     pair = " ".join(terms(f"{source} {target}"))
                     either = " OR ".join(f'"{word}"' for word in words)
                     query = f'pair : "{pair}" AND terms : ({either})'
-                    rows = db.execute(_SQLITE_SEARCH, {"query": query, "most": most})
+                    params = {"query": query, "source": source, "target": target, "most": most}
+                    rows = db.execute(_SQLITE_SEARCH, params)
                 else:
                     either = " | ".join(f"'{word}'" for word in words)
                     params = {"query": either, "source": source, "target": target, "most": most}

@@ -15,6 +15,7 @@ from dragoman.chains.translate import (
     TranslateRequest,
     closest,
     match_score,
+    plan_document,
     single_prompt,
     terms,
     translate_document,
@@ -69,6 +70,10 @@ def test_search_finds_segments_sharing_words_in_the_same_language_pair(memory) -
     assert memory.similar(["Fahrrad"], "de", "es-419", 5)["Fahrrad"] == [
         ("Das Fahrrad ist gelb.", "La bici es amarilla.")
     ]
+    # Breton → English is not Brazilian Portuguese → English, though "br en" ends "pt br en".
+    remember(memory, {"Eu comprei uma bicicleta.": "I bought a bicycle."}, source="pt-BR")
+    assert memory.similar(["uma bicicleta"], "br", "en", 5)["uma bicicleta"] == []
+    assert memory.similar(["uma bicicleta"], "pt-BR", "en", 5)["uma bicicleta"] != []
 
 
 def test_search_survives_words_that_are_query_syntax(memory) -> None:
@@ -161,6 +166,17 @@ def test_completion_prompt_shows_the_closest_matches_after_the_fixed_examples() 
         + "German: Das Fahrrad ist blau.\nEnglish: The bicycle is blue.\n\n"
         + "German: Das Fahrrad ist rot.\nEnglish:"
     ]
+
+
+def test_a_dry_run_plans_the_prompt_with_the_examples_the_real_run_sends() -> None:
+    memory = DictMemory()
+    remember(memory, {"Das Fahrrad ist blau.": "The bicycle is blue."})
+    model = _completion_model()
+    translator = make_translator(model, COMPLETION, memory=memory)
+    request = TranslateRequest("Das Fahrrad ist rot.", "en", "de", "text")
+    planned = [p.to_string() for p in plan_document(translator, request)]
+    _translate(make_translator(model, COMPLETION, memory=memory), "Das Fahrrad ist rot.")
+    assert planned == model.prompts and "The bicycle is blue." in planned[0]
 
 
 def test_no_examples_when_turned_off_or_not_close_enough() -> None:

@@ -137,8 +137,11 @@ class Translator:
         return None if outcome is None else outcome.nodes
 
     def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
-        """The prompts a first pass would send for `segments` (for dry runs)."""
+        """The prompts a first pass would send for `segments`, with the memory's examples (for
+        dry runs, which are synchronous: the memory is read on the caller's thread)."""
         unique = list({s.text: s for s in segments}.values())
+        if self._memory is not None:
+            self._examples.update(self._memory.examples([s.text for s in unique], job))
         if self.profile.style == "chat":
             return [
                 self._batch_request([s.text for s in b], job)[0]
