@@ -53,6 +53,11 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
+def placeholder_count(text: str) -> int:
+    """How many placeholder tags a placeholder string holds."""
+    return len(_PLACEHOLDER.findall(text))
+
+
 def without_placeholders(text: str) -> str:
     """The placeholder string with its tags replaced by spaces: the words alone."""
     return _PLACEHOLDER.sub(" ", text)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from functools import lru_cache
 
-# Scripts written without spaces take about a token a character; others about 3.5 characters.
-_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
-_PLACEHOLDER = re.compile(r"</?[a-z]\d+\s*/?>")
+from ..markup.inline import placeholder_count
+from ..scripts import wide_count
+
 # A stretch of 3 to 40 characters repeated five times or more in a row: a decoding loop.
 _LOOP = re.compile(r"(.{3,40}?)\1{4,}", re.S)
 # A translation is rarely over twice its source in tokens; the margin covers short segments.
@@ -29,14 +28,15 @@ COPY_HEAD = 400
 
 
 def estimate_tokens(text: str) -> int:
-    """A token count from the characters, for backends without a tokenizer at hand."""
-    wide = sum(1 for c in text if unicodedata.name(c, "").startswith(_WIDE))
+    """A token count from the characters, for backends without a tokenizer at hand: a wide
+    script's character is about a token, others take about 3.5 characters a token."""
+    wide = wide_count(text)
     return max(1, wide + math.ceil((len(text) - wide) / 3.5))
 
 
 def answer_budget(source_tokens: int, text: str, ceiling: int) -> int:
     """Tokens an answer to `text` may take: about twice the source, plus room for its tags."""
-    tags = len(_PLACEHOLDER.findall(text))
+    tags = placeholder_count(text)
     wanted = math.ceil(ANSWER_RATIO * source_tokens) + ANSWER_MARGIN + 2 * tags
     return max(16, min(ceiling, wanted))
 

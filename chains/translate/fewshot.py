@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..markup.inline import without_placeholders
+from ..scripts import is_wide
 
 _WORD = re.compile(r"\w+")
-# Scripts written without spaces: a "word" there is a whole clause, so it is cut into bigrams.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,8 @@ def terms(text: str) -> list[str]:
     """The words a match is scored on: lower case, tags left out, unspaced scripts in bigrams."""
     out: list[str] = []
     for word in _WORD.findall(without_placeholders(text).lower()):
-        if len(word) > 2 and _UNSPACED.search(word):
+        # In a wide script a "word" may be a whole clause: it is matched by its bigrams.
+        if len(word) > 2 and any(is_wide(c) for c in word):
             out += [word[i : i + 2] for i in range(len(word) - 1)]
         else:
             out.append(word)

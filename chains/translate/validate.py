@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
+from ..scripts import wide_count
 from .budget import COPY_HEAD, copied_prefix, looping, runaway
 from .commentary import commentary
 from .job import Job
@@ -20,7 +20,6 @@ class Rejected(Exception):
 
 
 _THINK = re.compile(r"</?think>|<\|?(?:thinking|reasoning)\|?>", re.I)
-_SCRIPT_WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 # Languages written without spaces between words: there a missing space beside a tag is no loss.
 _NO_SPACES = {"zh", "zh-TW", "ja", "th"}
 
@@ -29,8 +28,7 @@ def _wide_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return 0.0
-    wide = sum(1 for c in letters if unicodedata.name(c, "").startswith(_SCRIPT_WIDE))
-    return wide / len(letters)
+    return wide_count("".join(letters)) / len(letters)
 
 
 def _ratio_bounds(source: str, answer: str) -> tuple[float, float]:
