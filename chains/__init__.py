@@ -29,7 +29,7 @@ from .formats import (
     proofread_format,
     text_format,
 )
-from .languages import language_name, language_names, normalize_code
+from .languages import is_english, language_name, language_names, normalize_code, primary
 from .markup.archive import ArchiveLimits
 from .profile import ModelProfile
 
@@ -56,8 +56,10 @@ __all__ = [
     "decode_text",
     "UNDETERMINED",
     "html_bytes",
+    "is_english",
     "detect_language",
     "load_detector",
+    "primary",
     "file_format",
     "format_of",
     "is_translatable",

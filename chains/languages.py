@@ -40,3 +40,8 @@ def language_name(code: str) -> str:
 def primary(code: str) -> str:
     """The primary language subtag ("zh-TW" → "zh"), which is all detection can tell apart."""
     return code.split("-")[0].lower()
+
+
+def is_english(code: str) -> bool:
+    """Whether a language code is English, of any region ("en", "en-GB", "EN_us")."""
+    return primary(code.replace("_", "-")) == "en"

@@ -16,6 +16,7 @@ from dragoman.chains import (
     InputTooLarge,
     UnsupportedLanguage,
     detect_language,
+    is_english,
     language_name,
 )
 from dragoman.chains.proofread import (
@@ -122,11 +123,11 @@ class CheckLanguage:
     @property
     def checkable(self) -> bool:
         """Whether proofreading covers this language (English, any variant)."""
-        return self.code.split("-")[0].lower() == "en"
+        return is_english(self.code)
 
 
 def _display_name(code: str) -> str:
-    if code.split("-")[0].lower() == "en":
+    if is_english(code):
         region = code.split("-")[1].upper() if "-" in code else ""
         return f"English ({region})" if region else "English"
     try:
@@ -139,7 +140,7 @@ def check_language_of(requested: str, text: str) -> CheckLanguage:
     """Detect the text's language; `auto` takes it, a code is echoed as asked (en-GB stays)."""
     detected, confidence = detect_language(text) if text.strip() else UNDETERMINED
     if detected == "en":
-        detected = dialect_of(requested) if requested.lower().startswith("en") else "en-US"
+        detected = dialect_of(requested) if is_english(requested) else "en-US"
     code = detected if requested.strip().lower() == "auto" else requested.strip()
     return CheckLanguage(
         code, _display_name(code), detected, _display_name(detected), round(confidence, 3)

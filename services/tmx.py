@@ -10,12 +10,9 @@ from typing import IO, Any
 
 from lxml import etree
 
-from dragoman.chains import InputError, UnsupportedLanguage, normalize_code
-from dragoman.chains.errors import DtdForbidden
-from dragoman.chains.languages import primary
-from dragoman.chains.markup.dtd import declares_own_dtd
-from dragoman.chains.translate import Origin, imported_key
-from dragoman.chains.translate.job import normalize
+from dragoman.chains import DtdForbidden, InputError, UnsupportedLanguage, normalize_code, primary
+from dragoman.chains.markup import declares_own_dtd
+from dragoman.chains.translate import Origin, imported_key, normalize
 
 from .memory import TranslationMemory
 

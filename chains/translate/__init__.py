@@ -11,7 +11,7 @@ from .document import (
 )
 from .engine import TokenCounter, Translator
 from .fewshot import Example, closest, match_score, terms
-from .job import Job, Memory, Origin, TranslateOptions, imported_key
+from .job import Job, Memory, Origin, TranslateOptions, imported_key, normalize
 from .prompting import single_prompt
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
 from .validate import Rejected, check_answer
@@ -37,6 +37,7 @@ __all__ = [
     "estimate_tokens",
     "imported_key",
     "match_score",
+    "normalize",
     "plan_document",
     "single_prompt",
     "terms",
