@@ -35,6 +35,7 @@ from dragoman.chains.translate import (
 from .auth import load_or_create_token
 from .batch import plan, run_batch, summary, write_report
 from .errormap import exit_code, validation_message
+from .errors import ConfigError
 from .faults import backend_errors
 from .files import read_decoded, read_text_input
 from .proofreading import check_language, check_size, proofread_options
@@ -308,19 +309,19 @@ def import_memory(
 def main() -> None:
     """Run the CLI, turning typed errors into one line on stderr and a non-zero exit."""
     try:
-        app()
+        try:
+            app()
+        except ValidationError as exc:
+            message = validation_message(exc.errors())
+            raise ConfigError(f"invalid configuration: {message}") from exc
+        except SettingsError as exc:  # a DRAGOMAN_* value pydantic-settings could not decode
+            raise ConfigError(f"invalid configuration: {exc}") from exc
     except DragomanError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(exit_code(exc))
-    except ValidationError as exc:
-        typer.echo(f"error: invalid configuration: {validation_message(exc.errors())}", err=True)
-        sys.exit(2)
-    except SettingsError as exc:  # a DRAGOMAN_* value pydantic-settings could not even decode
-        typer.echo(f"error: invalid configuration: {exc}", err=True)
-        sys.exit(2)
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
-        sys.exit(1)
+        sys.exit(exit_code(DragomanError(str(exc))))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ _ESCAPE = re.compile(r"([\\`*_\[\]<>&|])")
 _LINE_START = re.compile(r"^([#+=-]|\d+[.)])")
 
 
-def _parser() -> MarkdownIt:
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with raw HTML, tables and strikethrough: how Dragoman reads Markdown."""
     return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
@@ -41,7 +42,7 @@ class MarkdownDocument:
         self._edits: dict[int, tuple[_Located, str]] = {}
         self.segments: list[Segment] = []
         cursors: dict[int, int] = {}
-        for token in _parser().parse(text):
+        for token in markdown_parser().parse(text):
             if token.type == "inline" and token.map and token.children:
                 self._add(token, cursors)
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
-from markdown_it import MarkdownIt
-
 from ..errors import InputError
 from ..formats import ProofreadFormat
 from ..markup.html import ATOMIC, CODE, INLINE, SKIP
+from ..markup.markdown import markdown_parser
 
 SYNTHETIC = -1
 # A paragraph: text up to a blank line.
@@ -170,7 +169,7 @@ def markdown_regions(text: str) -> list[Region]:
     """Markdown: paragraphs, headings, list items and cells; code, link targets and HTML skipped."""
     lines = _lines_with_offsets(text)
     regions = []
-    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    md = markdown_parser()
     cursors: dict[int, int] = {}
     for token in md.parse(text):
         if token.type != "inline" or not token.map or not token.children:
