@@ -98,7 +98,7 @@ def write_back(document: Any) -> str:
             nodes = check_answer(segment.nodes, segment.text, pseudolocalize(segment.text))
         except Rejected:
             nodes = segment.nodes
-        segment.apply(nodes)
+        segment.put(nodes)
     if not hasattr(document, "to_bytes"):
         return unescape(document.render())
     data = document.to_bytes()
@@ -350,7 +350,7 @@ def test_written_runs_leave_the_tree_linked_as_beautifulsoup_links_it(fragment, 
     document = parse_text("xhtml" if kind == "xhtml" else "html", html)
     for segment in document.segments:
         try:
-            segment.apply(check_answer(segment.nodes, segment.text, pseudolocalize(segment.text)))
+            segment.put(check_answer(segment.nodes, segment.text, pseudolocalize(segment.text)))
         except Rejected:
             continue
         linked(document.soup)

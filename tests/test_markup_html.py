@@ -19,7 +19,7 @@ def segments(html: str) -> list[str]:
 def translate_with(html: str, answer) -> str:
     doc = HtmlDocument(html)
     for segment in doc.segments:
-        segment.apply(parse(answer(segment.text), segment.nodes))
+        segment.put(parse(answer(segment.text), segment.nodes))
     return doc.render()
 
 

@@ -92,7 +92,7 @@ def test_no_model_answer_can_inject_markup(html: str, noise: list[str]) -> None:
         kept = _PLACEHOLDER.findall(segment.text)
         answer = "".join(n + k for n, k in zip(noise * (len(kept) + 1), [*kept, ""], strict=False))
         try:
-            segment.apply(parse(answer, segment.nodes))
+            segment.put(parse(answer, segment.nodes))
         except MarkupMismatch:
             continue  # refused: the source stays
     assert browser_tree(doc.render(), text=False) == before

@@ -32,7 +32,7 @@ Setext
 
 def apply_all(doc, answer) -> str:
     for segment in doc.segments:
-        segment.apply(parse(answer(segment.text), segment.nodes))
+        segment.put(parse(answer(segment.text), segment.nodes))
     return doc.render()
 
 

@@ -145,7 +145,7 @@ def answer_every_segment(segments: list[Any], answer: Callable[[str], str]) -> N
     from dragoman.chains.translate.validate import check_answer
 
     for segment in segments:
-        segment.apply(check_answer(segment.nodes, segment.text, answer(segment.text)))
+        segment.put(check_answer(segment.nodes, segment.text, answer(segment.text)))
 
 
 def xml_tree(fragment: str, namespace: str = "http://www.w3.org/1999/xhtml") -> Any:

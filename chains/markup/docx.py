@@ -22,7 +22,7 @@ from lxml import etree
 from ..errors import InputError
 from .archive import ArchiveLimits, open_archive
 from .dtd import check_doctypes
-from .inline import Atom, Node, Pair, Text, has_letters, serialize, text_of
+from .inline import Atom, Node, Pair, Text, has_letters, text_of
 from .segment import Segment
 
 _TEXT_ONLY = {qn("w:rPr"), qn("w:t"), qn("w:lastRenderedPageBreak")}
@@ -133,14 +133,11 @@ class DocxDocument:
                 nodes.append(Pair(ref, letter, [Text("".join(_run_text(r) for r in elements))]))
         if not has_letters(nodes):
             return
-        source = serialize(nodes)
         self.segments.append(
-            Segment(nodes, lambda answer: self._apply(para, source, answer), kind="paragraph")
+            Segment(nodes, lambda answer: self._apply(para, answer), kind="paragraph")
         )
 
-    def _apply(self, para: _Paragraph, source: str, answer: list[Node]) -> None:
-        if serialize(answer) == source:
-            return
+    def _apply(self, para: _Paragraph, answer: list[Node]) -> None:
         p = para.element
         # The runs go back after what came before the first of them (children are in document
         # order): placing each by its index walked the paragraph once per run.

@@ -235,11 +235,7 @@ class _AttributeWriter:
     name: str
 
     def __call__(self, nodes: list[Node]) -> None:
-        value = text_of(nodes)
-        original = self.tag.get(self.name)
-        if isinstance(original, str) and collapse(original).strip(WHITESPACE) == value:
-            return  # unchanged: keep the exact source value
-        self.tag[self.name] = value
+        self.tag[self.name] = text_of(nodes)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .inline import Atom, Node, Pair, Text, has_letters, serialize
+from .inline import Atom, Node, Pair, Text, has_letters
 from .segment import Segment, split_keep
 
 _PAIRS = {"em": "i", "strong": "b", "s": "g", "link": "a"}
@@ -71,11 +71,8 @@ class MarkdownDocument:
         nodes = _inline(token.children or [], counter, raw)
         if located is None or not has_letters(nodes):
             return
-        source = serialize(nodes)
 
         def apply(answer: list[Node]) -> None:
-            if serialize(answer) == source:
-                return
             text = _render(answer, raw)
             if not located.start or not self._lines[located.line][: located.start].strip():
                 text = _LINE_START.sub(r"\\\1", text)

@@ -53,12 +53,9 @@ class PlainDocument:
         kept = {node.ref: piece for node, piece in pieces if piece is not None}  # type: ignore[union-attr]
         width = max(len(line) for line in block.split("\n"))
         wrapped = "\n" in block
-        source = serialize(nodes)
 
         def apply(answer: list[Node]) -> None:
             text = _render(answer, kept)
-            if text == source:
-                return
             lead = block[: len(block) - len(block.lstrip())]
             trail = block[len(block.rstrip()) :]
             if wrapped:

@@ -37,6 +37,12 @@ class Segment:
     def __post_init__(self) -> None:
         self.text = serialize(self.nodes)
 
+    def put(self, answer: list[Node]) -> None:
+        """Write a translation back; one the same as the source leaves the source as it was
+        (its exact bytes, spacing and entities included)."""
+        if serialize(answer) != self.text:
+            self.apply(answer)
+
 
 class Document(Protocol):
     """A parsed input: its segments, and its text rebuilt after segments were applied."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from .inline import Atom, Node, Text, has_letters, serialize
+from .inline import Atom, Node, Text, has_letters
 from .segment import Segment
 
 _TIMING = re.compile(r"^\d{1,2}:\d{2}:\d{2}[,.]\d{3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{3}")
@@ -56,11 +56,8 @@ class SrtDocument:
                 nodes.append(Text(line[last:]))
         if not has_letters(nodes):
             return
-        source = serialize(nodes)
 
         def apply(answer: list[Node]) -> None:
-            if serialize(answer) == source:
-                return
             text = "".join(n.value if isinstance(n, Text) else kept[n.ref] for n in answer)  # type: ignore[union-attr]
             lines = [line.strip() for line in text.split("\n")]
             self._lines[cue[0]] = "\n".join(lines)

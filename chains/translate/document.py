@@ -123,7 +123,7 @@ async def translate_segments(
     applied = 0
     for segment, outcome in zip(todo, outcomes, strict=True):
         if outcome.nodes is not None:
-            segment.apply(outcome.nodes)
+            segment.put(outcome.nodes)
             applied += 1
     counts: Counter[str] = Counter(o.status for o in outcomes)
     counts["ok"] += len(doc.segments) - len(todo)
@@ -163,7 +163,7 @@ async def translate_variant(
         nodes = await translator.sample(segment, job)
         if nodes is None:
             return None
-        segment.apply(nodes)
+        segment.put(nodes)
     return doc.render()
 
 
