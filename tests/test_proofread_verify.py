@@ -75,8 +75,10 @@ def test_the_scorer_compares_the_sentence_with_and_without_each_edit(tools) -> N
 def test_a_misspelling_shows_when_one_of_its_suggestions_wins(tools) -> None:
     text = "The parcel comes tomorow."
     assert ("tomorow", "tomorrow") in shown(check(text, tools, WordScorer({"tomorrow": 5})))
-    # Jargon whose suggestions the scorer finds no likelier is not a misspelling.
-    assert shown(check("I installed kubectl yesterday.", tools, WordScorer({"kubectl": -5})))
+    # Jargon is flagged only when the scorer finds one of its suggestions likelier than it...
+    flagged = check("I installed kubectl yesterday.", tools, WordScorer({"kubectl": -5}))
+    assert [issue.text for issue in flagged] == ["kubectl"] and flagged[0].replacements
+    # ... and not when none is: then it is a word the dictionary lacks, not a misspelling.
     assert not check("I installed kubectl yesterday.", tools, WordScorer({}))
     assert not check(text, tools, WordScorer({}))
 

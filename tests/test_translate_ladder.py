@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.llms import LLM
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -18,6 +19,7 @@ from langchain_core.outputs import (
 )
 
 from dragoman.chains import ModelProfile
+from dragoman.chains.markup.inline import Atom, Pair, Text, drop_invented
 from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.chains.translate.budget import estimate_tokens
 from tests.fakes import (
@@ -176,5 +178,21 @@ def test_placeholders_the_source_has_are_kept_and_invented_ones_dropped() -> Non
     result = run(
         make_translator(model, COMPLETION), 'Siehe <a href="/n">die neue Seite</a>.', "html"
     )
-    assert result.text == 'See <a href="/n">the new page</a> .'
+    assert result.text == 'See <a href="/n">the new page</a>.'
     assert result.status == "repaired" and len(model.prompts) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "cleaned"),
+    [
+        ("page</a1> <x3/>.", "page</a1>."),
+        ("with <x3/> the", "with the"),
+        ("end <x3/>", "end"),
+        ("word<x3/>, more", "word, more"),
+        ("keep <x2/> here", "keep <x2/> here"),  # the source's own atom stays, spaces and all
+        ("a <b4>bold</b4> word", "a bold word"),  # an invented pair keeps what it wraps
+    ],
+)
+def test_an_invented_atom_takes_its_space_with_it(answer: str, cleaned: str) -> None:
+    source = [Pair(1, "a", [Text("x")]), Text(" "), Atom(2)]
+    assert drop_invented(answer, source)[0] == cleaned

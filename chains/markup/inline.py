@@ -46,6 +46,7 @@ _PLACEHOLDER = re.compile(r"<(/?)([a-z])(\d+)(\s*/?)>")
 WHITESPACE = " \t\n\r\f"
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 _LETTER = re.compile(r"[^\W\d_]")
+_CLOSING = set(" .,;:!?)]}\"'…")
 
 
 def collapse(text: str) -> str:
@@ -166,11 +167,18 @@ def drop_invented(answer: str, source: list[Node]) -> tuple[str, bool]:
     keeping what they wrap; tell whether any went. (Placeholder-like source text is an atom.)"""
     expected = shape(source)
 
-    def keep(match: re.Match[str]) -> str:
-        known = expected.get(int(match.group(3)), ("",))[0] == match.group(2)
-        return match.group() if known else ""
-
-    cleaned = _PLACEHOLDER.sub(keep, answer)
+    out: list[str] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(answer):
+        if expected.get(int(match.group(3)), ("",))[0] == match.group(2):
+            continue
+        before, after = answer[last : match.start()], answer[match.end() : match.end() + 1]
+        # An invented atom stood between words or before punctuation: its space goes with it.
+        if "/" in match.group(4) and before.endswith(" ") and (not after or after in _CLOSING):
+            before = before[:-1]
+        out.append(before)
+        last = match.end()
+    cleaned = "".join(out) + answer[last:]
     return cleaned, cleaned != answer
 
 
