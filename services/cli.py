@@ -28,7 +28,7 @@ from dragoman.chains.proofread import proofread as run_checks
 from dragoman.chains.translate import (
     TranslateRequest,
     Translator,
-    plan_document,
+    rehearse_document,
     translate_document,
 )
 
@@ -241,15 +241,15 @@ def _translate_batch(
 def _print_plan(
     translator: Translator, request: TranslateRequest, requests: list[dict[str, Any]]
 ) -> None:
-    """Print each prompt the translation would start with and the request it would send."""
-    for prompt in plan_document(translator, request):
+    """Print each call the translation would start with: its prompt, its answer budget, and the
+    request as the real run sends it (recorded on its way out, never sent)."""
+    calls = asyncio.run(rehearse_document(translator, request))
+    for call, sent in zip(calls, requests, strict=True):
         typer.echo("--- prompt ---")
-        typer.echo(prompt.to_string())
-        translator.model.invoke(prompt)
-        for sent in requests:
-            typer.echo("--- request ---")
-            typer.echo(json.dumps(sent, indent=2, ensure_ascii=False))
-        requests.clear()
+        typer.echo(call.prompt.to_string())
+        typer.echo(f"--- answer budget: {call.budget} tokens ---")
+        typer.echo("--- request ---")
+        typer.echo(json.dumps(sent, indent=2, ensure_ascii=False))
 
 
 @app.command()

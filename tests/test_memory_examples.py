@@ -15,7 +15,7 @@ from dragoman.chains.translate import (
     TranslateRequest,
     closest,
     match_score,
-    plan_document,
+    rehearse_document,
     single_prompt,
     terms,
     translate_document,
@@ -168,15 +168,19 @@ def test_completion_prompt_shows_the_closest_matches_after_the_fixed_examples() 
     ]
 
 
-def test_a_dry_run_plans_the_prompt_with_the_examples_the_real_run_sends() -> None:
+def test_a_dry_run_sends_the_prompt_with_the_examples_the_real_run_sends() -> None:
     memory = DictMemory()
     remember(memory, {"Das Fahrrad ist blau.": "The bicycle is blue."})
-    model = _completion_model()
-    translator = make_translator(model, COMPLETION, memory=memory)
+    rehearsed = _completion_model()
     request = TranslateRequest("Das Fahrrad ist rot.", "en", "de", "text")
-    planned = [p.to_string() for p in plan_document(translator, request)]
+    calls = asyncio.run(
+        rehearse_document(make_translator(rehearsed, COMPLETION, memory=memory), request)
+    )
+    model = _completion_model()
     _translate(make_translator(model, COMPLETION, memory=memory), "Das Fahrrad ist rot.")
-    assert planned == model.prompts and "The bicycle is blue." in planned[0]
+    assert rehearsed.prompts == model.prompts == [c.prompt.to_string() for c in calls]
+    assert rehearsed.options == model.options and "The bicycle is blue." in model.prompts[0]
+    assert "Das Fahrrad ist rot." not in str(memory.values())  # a dry run remembers nothing
 
 
 def test_no_examples_when_turned_off_or_not_close_enough() -> None:

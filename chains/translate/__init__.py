@@ -4,7 +4,7 @@ from .budget import estimate_tokens
 from .document import (
     TranslateRequest,
     build_translate_chain,
-    plan_document,
+    rehearse_document,
     translate_document,
     translate_segments,
     translate_variant,
@@ -13,15 +13,18 @@ from .engine import TokenCounter, Translator
 from .fewshot import Example, closest, match_score, terms
 from .job import Job, Memory, Origin, TranslateOptions, imported_key, normalize
 from .prompting import single_prompt
+from .requests import CallBuilder, ModelCall
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
 from .validate import Rejected, check_answer
 
 __all__ = [
     "REMEMBERED",
     "STATUSES",
+    "CallBuilder",
     "Example",
     "Job",
     "Memory",
+    "ModelCall",
     "Origin",
     "Outcome",
     "Rejected",
@@ -38,7 +41,7 @@ __all__ = [
     "imported_key",
     "match_score",
     "normalize",
-    "plan_document",
+    "rehearse_document",
     "single_prompt",
     "terms",
     "translate_document",

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..detect import UNDETERMINED, detect_language, identify
@@ -17,6 +16,7 @@ from ..markup.inline import text_of
 from ..markup.segment import Segment
 from .engine import Job, Translator
 from .prompting import notes
+from .requests import ModelCall
 from .result import TranslationResult, worst
 
 # Detection on short text is a guess; only trust it this much before acting on it.
@@ -58,18 +58,19 @@ def _already(text: str, target: str) -> bool:
     return language == target and probability >= _SURE
 
 
-def plan_document(translator: Translator, request: TranslateRequest) -> list[PromptValue]:
-    """The prompts translating `request` would start with, sending nothing (for dry runs)."""
+async def rehearse_document(translator: Translator, request: TranslateRequest) -> list[ModelCall]:
+    """Send the calls translating `request` would start with, answers unused (for dry runs,
+    through a model that records its requests): the same segments, groups and jobs."""
     doc = parse_text(request.format, request.text)
     if not doc.segments:
         return []
-    source, _ = _detect_source(doc, request.source)
     target = normalize_code(request.target)
-    if source == target:
-        return []
-    return translator.plan(
-        doc.segments, Job(source, target, notes(request.context, request.glossary))
-    )
+    detected, _ = _detect_source(doc, request.source)
+    note = notes(request.context, request.glossary)
+    calls = []
+    for language, segments in _groups(doc, request.source, detected, target).items():
+        calls += await translator.rehearse(segments, Job(language, target, note))
+    return calls
 
 
 def _groups(doc: Segmented, asked: str, source: str, target: str) -> dict[str, list[Segment]]:

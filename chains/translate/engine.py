@@ -18,21 +18,19 @@ from functools import partial
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.prompt_values import PromptValue
 
-from ..calls import CallGate, FaultCheck, ModelCaller, Usage, fill_template, merge
+from ..calls import CallGate, FaultCheck, ModelCaller, Usage
 from ..errors import BackendUnavailable
 from ..markup.inline import Node, Text, drop_invented, parse, text_of
 from ..markup.segment import Segment
 from ..profile import ModelProfile
-from .batching import batch_request, parse_batch, shared_answers, split_batches
+from .batching import parse_batch, shared_answers, split_batches
 from .budget import answer_budget, estimate_tokens
 from .commentary import strip_label
 from .fallback import per_run, plain
-from .fewshot import Example
 from .job import Job, Memory, TranslateOptions
-from .prompting import memory_note, single_prompt
 from .remembering import Remembering
+from .requests import CallBuilder, ModelCall
 from .result import Outcome, Status
 from .validate import (
     Rejected,
@@ -66,10 +64,9 @@ class Translator:
         # The backend's own tokenizer where there is one; else an estimate from the characters.
         self.count_tokens = count_tokens or estimate_tokens
         self._token_counts: dict[str, int] = {}
-        # Fuzzy matches from the memory for each segment text still to translate.
-        self._examples: dict[str, list[Example]] = {}
         self.profile = profile
         self.options = options
+        self._calls = CallBuilder(profile, options)
         self.memory = memory
         self._memory = None if memory is None else Remembering(memory, profile.fingerprint, options)
         self._caller = ModelCaller(
@@ -86,7 +83,7 @@ class Translator:
     @property
     def examples_shown(self) -> int:
         """How many segments the model was shown remembered examples for."""
-        return len(self._examples)
+        return len(self._calls.examples)
 
     @property
     def usage(self) -> Usage:
@@ -129,27 +126,28 @@ class Translator:
     async def sample(self, segment: Segment, job: Job) -> list[Node] | None:
         """One translation of `segment` sampled at the retry temperature, past the memory (an
         alternative, not the translation); None when the answer is rejected."""
-        budget = await self.budget(segment.text)
         options = {"temperature": self.options.retry_temperature}
-        outcome, _ = self._try(
-            segment, await self._single(segment.text, job, budget, **options), job, "ok"
-        )
+        outcome, _ = self._try(segment, await self._single(segment.text, job, **options), job, "ok")
         return None if outcome is None else outcome.nodes
 
-    def plan(self, segments: list[Segment], job: Job) -> list[PromptValue]:
-        """The prompts a first pass would send for `segments`, with the memory's examples (for
-        dry runs, which are synchronous: the memory is read on the caller's thread)."""
-        unique = list({s.text: s for s in segments}.values())
-        if self._memory is not None:
-            self._examples.update(self._memory.examples([s.text for s in unique], job))
-        if self.profile.style == "chat":
-            return [
-                self._batch_request([s.text for s in b], job)[0]
-                if len(b) > 1
-                else self._prompt(b[0].text, job)
-                for b in self._split(unique)
-            ]
-        return [self._prompt(s.text, job) for s in unique]
+    async def rehearse(self, segments: list[Segment], job: Job) -> list[ModelCall]:
+        """Send the calls a first pass would send, one after another, their answers unused and
+        nothing remembered: a dry run, through a model that records its requests."""
+        unique = {s.text: s for s in segments}
+        done = await self._remembered(unique, job)
+        pending = [s for text, s in unique.items() if text not in done]
+        await self._count([s.text for s in pending])
+        await self._recall([s.text for s in pending], job)
+        groups = self._split(pending) if self.profile.style == "chat" else [[s] for s in pending]
+        calls = []
+        for group in groups:
+            texts = [s.text for s in group]
+            call = await (
+                self._batch_call(texts, job) if len(texts) > 1 else self._single_call(texts[0], job)
+            )
+            await self._send(call, job)
+            calls.append(call)
+        return calls
 
     # --- memory -----------------------------------------------------------------------------
     # The memory is a database: it is read and written in worker threads, off the event loop.
@@ -164,18 +162,8 @@ class Translator:
 
     async def _recall(self, texts: list[str], job: Job) -> None:
         if self._memory is not None:
-            self._examples.update(await asyncio.to_thread(self._memory.examples, texts, job))
-
-    def _prompt(self, text: str, job: Job) -> PromptValue:
-        return single_prompt(self.profile, text, *job.prompt_args, self._examples.get(text, ()))
-
-    def _batch_request(self, texts: list[str], job: Job) -> tuple[PromptValue, dict[str, Any]]:
-        """A batch's request, with its segments' closest matches (the best, at most the number
-        one segment gets) in the notes."""
-        pooled = {e.source: e for text in texts for e in self._examples.get(text, ())}
-        best = sorted(pooled.values(), key=lambda e: e.score)[-self.options.memory_examples :]
-        note = job.note + memory_note(best, job.source, job.target) if best else job.note
-        return batch_request(self.profile, texts, job.source, job.target, note)
+            found = await asyncio.to_thread(self._memory.examples, texts, job)
+            self._calls.examples.update(found)
 
     # --- model calls ------------------------------------------------------------------------
     async def budget(self, text: str) -> int:
@@ -191,19 +179,15 @@ class Translator:
             counts = await asyncio.to_thread(lambda: [self.count_tokens(t) for t in todo])
             self._token_counts.update(zip(todo, counts, strict=True))
 
-    async def _call(
-        self,
-        prompt: PromptValue,
-        budget: int,
-        job: Job,
-        source: str,
-        constraint: dict[str, Any] | None = None,
-        **options: Any,
-    ) -> str:
-        languages = {"source": job.source, "target": job.target}
-        request = merge(fill_template(self.profile.request_kwargs, languages), constraint or {})
-        stop = partial(gone_wrong, source=source, job=job)
-        return await self._caller(prompt, budget, request, stop_when=stop, **options)
+    async def _single_call(self, text: str, job: Job) -> ModelCall:
+        return self._calls.single(text, job, await self.budget(text))
+
+    async def _batch_call(self, texts: list[str], job: Job) -> ModelCall:
+        return self._calls.batch(texts, job, [await self.budget(t) for t in texts])
+
+    async def _send(self, call: ModelCall, job: Job, **options: Any) -> str:
+        stop = partial(gone_wrong, source=call.source, job=job)
+        return await self._caller(call.prompt, call.budget, call.request, stop_when=stop, **options)
 
     # --- batches (chat models) --------------------------------------------------------------
     def _split(self, segments: list[Segment]) -> list[list[Segment]]:
@@ -214,14 +198,13 @@ class Translator:
         if len(batch) == 1:
             return {batch[0].text: await self._ladder(batch[0], job, None)}
         texts = [s.text for s in batch]
-        prompt, constraint = self._batch_request(texts, job)
         try:
-            budget = sum([await self.budget(t) + 4 for t in texts])
-            answer = await self._call(prompt, budget, job, "\n".join(texts), constraint)
+            call = await self._batch_call(texts, job)
+            answer = await self._send(call, job)
         except BackendUnavailable as exc:
             self.report(len(batch))
             return {s.text: Outcome(None, "failed", exc.message, exc) for s in batch}
-        lines = parse_batch(answer, len(batch), bool(constraint))
+        lines = parse_batch(answer, len(batch), self.profile.schema_kwargs is not None)
         if lines is None:  # ids or count off: split the batch and try the halves
             half = len(batch) // 2
             left, right = await asyncio.gather(
@@ -252,12 +235,12 @@ class Translator:
         retry = self._retry_options(from_batch=first is not None)
         try:
             if first is None:
-                first = await self._single(segment.text, job, budget)
+                first = await self._single(segment.text, job)
             outcome, reason = self._try(segment, first, job, "ok")
             spent = budget
             if outcome is None and retry is not None and spent + budget <= cap:
                 spent += budget
-                answer = await self._single(segment.text, job, budget, **retry)
+                answer = await self._single(segment.text, job, **retry)
                 outcome, reason = self._try(segment, answer, job, "repaired")
             return outcome or await self._per_run(segment, job, reason, cap - spent)
         except BackendUnavailable as exc:
@@ -272,8 +255,8 @@ class Translator:
             return None
         return {"temperature": self.options.retry_temperature}
 
-    async def _single(self, text: str, job: Job, budget: int, **options: Any) -> str:
-        return await self._call(self._prompt(text, job), budget, job, text, **options)
+    async def _single(self, text: str, job: Job, **options: Any) -> str:
+        return await self._send(await self._single_call(text, job), job, **options)
 
     def _try(
         self, segment: Segment, answer: str, job: Job, status: Status
@@ -299,7 +282,7 @@ class Translator:
 
     async def _per_run(self, segment: Segment, job: Job, reason: str, tokens: float) -> Outcome:
         async def translate_run(run: str) -> str:
-            answer, _ = drop_invented(await self._single(run, job, await self.budget(run)), [])
+            answer, _ = drop_invented(await self._single(run, job), [])
             answer = plain(check_answer([Text(run)], run, answer))
             if self.profile.check_language:
                 check_language(run, answer, job)

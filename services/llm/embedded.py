@@ -179,7 +179,8 @@ class LlamaCppCompletion(LLM):
         **kwargs: Any,
     ) -> Generator[GenerationChunk, None, None]:
         params = self._params(prompt, stop, kwargs)
-        if params is None:
+        if params is None:  # a dry run: an empty answer (LangChain wants at least one chunk)
+            yield GenerationChunk(text="")
             return
         # llama.cpp reuses the longest prefix it evaluated last time, so identical few-shot
         # prefixes cost nothing after the first call; one lock keeps calls from interleaving.
