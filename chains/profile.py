@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .calls import fill_template
+
 
 @dataclass(frozen=True)
 class ModelProfile:
@@ -30,3 +32,7 @@ class ModelProfile:
     def follows_prompts(self) -> bool:
         """Whether a language model answers the prompts ("raw" models only transform a text)."""
         return self.style in ("chat", "completion")
+
+    def request(self, source: str, target: str) -> dict[str, Any]:
+        """The keywords every call carries, filled in for a language pair."""
+        return dict(fill_template(self.request_kwargs, {"source": source, "target": target}))

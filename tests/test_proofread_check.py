@@ -243,3 +243,16 @@ def test_a_long_document_streams_rules_first_then_the_model_with_exact_offsets(t
     assert sum(i.text == "days" and i.from_model for i in issues) == len(paragraphs)
     assert all(text[i.offset : i.offset + i.length] == i.text for i in issues)
     assert result.sentences == 3 * len(paragraphs)
+
+
+def test_every_corrector_call_carries_the_profiles_request_fields() -> None:
+    """The preset's samplers and the backend's body fields go with proofreading's calls too,
+    corrections and active rewrites alike, as with translation's."""
+    model = json_corrector()
+    body = {"extra_body": {"cache_prompt": True, "top_k": 20, "lang": "$target"}}
+    corrector = Corrector(model, ModelProfile(style="chat", request_kwargs=body))
+    asyncio.run(corrector.correct(["She go to school.", "It were late."]))
+    asyncio.run(corrector.rewrite_active("The cake was eaten by Tom.", "Tom"))
+    assert len(model.options) == 2
+    for options in model.options:
+        assert options["extra_body"] == {"cache_prompt": True, "top_k": 20, "lang": "en"}

@@ -55,6 +55,9 @@ class Corrector:
         gate: CallGate | None = None,
     ) -> None:
         self.profile = profile
+        # The backend's body fields and the preset's samplers go with every call, as in
+        # translation; proofreading is English to English.
+        self._request = profile.request("en", "en")
         self._call = ModelCaller(
             model, profile.max_tokens_param, fault_check, retries, concurrency, gate
         )
@@ -89,7 +92,7 @@ class Corrector:
 
     async def _one(self, sentence: str) -> str | None:
         prompt = load_template("proofread", "completion").invoke({"sentence": _squash(sentence)})
-        answer = await self._call(prompt, 32 + 2 * len(sentence))
+        answer = await self._call(prompt, 32 + 2 * len(sentence), self._request)
         return answer.strip().split("\n", 1)[0] or None
 
     async def _batch(
@@ -97,7 +100,8 @@ class Corrector:
     ) -> list[tuple[int, str | None, bool]]:
         lines = "\n".join(f"[{n}] {_squash(sentences[i])}" for n, i in enumerate(batch, start=1))
         prompt = load_template("proofread", "chat").invoke({"lines": lines})
-        raw = await self._call(prompt, 64 + sum(2 * len(sentences[i]) + 40 for i in batch))
+        budget = 64 + sum(2 * len(sentences[i]) + 40 for i in batch)
+        raw = await self._call(prompt, budget, self._request)
         found = _parse(raw)
         result: list[tuple[int, str | None, bool]] = []
         for n, i in enumerate(batch, start=1):
@@ -117,7 +121,7 @@ class Corrector:
         prompt = load_template("passive", self.profile.style).invoke(
             {"sentence": _squash(sentence)}
         )
-        answer = (await self._call(prompt, 32 + 2 * len(sentence))).strip()
+        answer = (await self._call(prompt, 32 + 2 * len(sentence), self._request)).strip()
         answer = answer.split("\n", 1)[0].strip()
         if not answer or answer == _squash(sentence) or agent.lower() not in answer.lower():
             return None

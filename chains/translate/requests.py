@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.prompt_values import PromptValue
 
-from ..calls import fill_template, merge
+from ..calls import merge
 from ..profile import ModelProfile
 from .batching import batch_request
 from .fewshot import Example
@@ -55,5 +55,4 @@ class CallBuilder:
         return ModelCall(prompt, budget, self._request(job, constraint), "\n".join(texts))
 
     def _request(self, job: Job, constraint: dict[str, Any]) -> dict[str, Any]:
-        languages = {"source": job.source, "target": job.target}
-        return merge(fill_template(self.profile.request_kwargs, languages), constraint)
+        return merge(self.profile.request(job.source, job.target), constraint)
