@@ -103,7 +103,10 @@ class JobStore:
             )
         )  # fmt: skip
         due = or_(jobs.c.not_before.is_(None), jobs.c.not_before <= epoch_now())
-        free = or_(and_(jobs.c.status == "queued", due), abandoned)
+        # Never a lapsed job out of attempts: its lease may lapse between the two statements
+        # (the clock is read by each), and it would be started once more than allowed.
+        retry = and_(abandoned, jobs.c.attempts < attempts)
+        free = or_(and_(jobs.c.status == "queued", due), retry)
         oldest = (
             select(jobs.c.id)
             .where(free)
