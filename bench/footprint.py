@@ -66,7 +66,7 @@ def probe(env: dict[str, str]) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as folder:
 
         def base() -> None:
-            from dragoman.services.app import create_app
+            from dragoman.services.api.app import create_app
             from dragoman.services.runtime import Runtime
             from dragoman.services.settings import Settings
 

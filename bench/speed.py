@@ -18,8 +18,8 @@ from dragoman.chains.translate import (
     single_prompt,
     translate_document,
 )
-from dragoman.services.db import Database
-from dragoman.services.memory import TranslationMemory
+from dragoman.services.stores.db import Database
+from dragoman.services.stores.memory import TranslationMemory
 from tests.fakes import make_translator, segment_replier
 
 from .common import LatencyChatModel, forum_pages, timer

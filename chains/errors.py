@@ -1,5 +1,5 @@
 """Typed errors raised by chains; services turn them into HTTP statuses and exit codes in one place
-(services/errormap.py). The whole tree, with the module of each class:
+(services/api/errormap.py). The whole tree, with the module of each class:
 
 DragomanError                    every error reported to a user (HTTP 500, exit 1)
 ├── InputError                   the caller's input cannot be processed (HTTP 422, exit 2)

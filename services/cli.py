@@ -32,15 +32,15 @@ from dragoman.chains.translate import (
     translate_document,
 )
 
-from .auth import load_or_create_token
+from .api.auth import load_or_create_token
+from .api.errormap import exit_code, validation_message
+from .api.security import is_loopback
 from .batch import plan, run_batch, summary, write_report
-from .errormap import exit_code, validation_message
 from .errors import ConfigError
-from .faults import backend_errors
 from .files import read_decoded, read_text_input
+from .llm.faults import backend_errors
 from .proofreading import check_language, check_size, proofread_options
 from .runtime import Runtime
-from .security import is_loopback
 from .settings import Settings, config_file_path, load_settings
 from .tmx import import_tmx
 
@@ -81,7 +81,7 @@ def serve(
     """Start the HTTP service."""
     import uvicorn
 
-    from .app import create_app
+    from .api.app import create_app
 
     settings = _settings(backend, base_url, model, host=host, port=port)
     runtime = Runtime(settings)

@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from dragoman.chains import BackendUnavailable, DragomanError
 
 from .errors import DatabaseUnavailable
-from .jobstore import JobRecord, JobStore
 from .runtime import Runtime
+from .stores.jobstore import JobRecord, JobStore
 from .translation import archive_limits, translate_file_bytes
 
 log = logging.getLogger("dragoman.jobs")

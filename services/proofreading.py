@@ -29,7 +29,7 @@ from dragoman.chains.proofread import (
     proofread_stream,
 )
 
-from .faults import backend_errors
+from .llm.faults import backend_errors
 from .nlp import dialect_of
 from .runtime import Runtime
 from .threads import relay

@@ -17,16 +17,16 @@ from dragoman.chains.translate import TokenCounter, TranslateOptions, Translator
 from dragoman.prompts import prompt_version
 
 from .catalog import TASKS, Catalog, ResolvedModel, resolve_model, resolve_verifier
-from .db import Database, database_url
-from .dictionary import Dictionary
-from .faults import as_backend_error
 from .llm import make_chat_model, make_scorer, make_token_counter, probe_backend, probe_slots
 from .llm.dryrun import Recorder
 from .llm.factory import Probe
+from .llm.faults import as_backend_error
 from .llm.pool import ServerPool
-from .memory import TranslationMemory
 from .nlp import english_nlp, errant_annotator, harper_linter
 from .settings import Settings
+from .stores.db import Database, database_url
+from .stores.dictionary import Dictionary
+from .stores.memory import TranslationMemory
 
 _SLOTS_RETRY = 5.0  # seconds between asks for the slots of a server that did not answer
 ModelFactory = Callable[

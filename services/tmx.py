@@ -14,7 +14,7 @@ from dragoman.chains import DtdForbidden, InputError, UnsupportedLanguage, norma
 from dragoman.chains.markup import declares_own_dtd
 from dragoman.chains.translate import Origin, imported_key, normalize
 
-from .memory import TranslationMemory
+from .stores.memory import TranslationMemory
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline codes of the original format (tags, placeholders): not words of the segment.

@@ -22,7 +22,7 @@ from dragoman.chains.translate import (
     translate_variant,
 )
 
-from .faults import backend_errors
+from .llm.faults import backend_errors
 from .runtime import Runtime
 from .settings import Settings
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.live import serving
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import docx
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
-from dragoman.services.db import head_revision
+from dragoman.services.api.app import create_app
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
+from dragoman.services.stores.db import head_revision
 from tests.conftest import AUTH
 from tests.documents import SRT, make_docx
 from tests.fakes import RecordingChatModel, free_port, segment_replier

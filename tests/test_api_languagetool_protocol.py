@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dragoman.chains import ArchiveLimits, InputError, InputTooLarge, load_file
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.documents import limits, make_docx, make_epub

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bench import lt_suite  # at import: it reads $DRAGOMAN_TEST_LT_SUITE before isolated_env
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 
 TEXT = "I saw the the cat."

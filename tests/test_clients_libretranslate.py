@@ -18,7 +18,7 @@ import httpx
 import polib
 import pytest
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.llm.pseudo import pseudolocalize
 from dragoman.services.settings import Settings
 from tests.conftest import TOKEN

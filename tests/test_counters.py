@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN

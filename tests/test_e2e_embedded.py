@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.catalog import resolve_model
 from dragoman.services.llm.embedded import make_embedded_model
 from dragoman.services.runtime import Runtime

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import HumanMessage
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.fakes import FakeOpenAIServer, free_port, segment_replier, to_english

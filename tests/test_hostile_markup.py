@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dragoman.chains import NestedTooDeeply
 from dragoman.chains.formats import parse_text
 from dragoman.chains.markup.html5 import MAX_DEPTH
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.llm.pseudo import pseudolocalize
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH

@@ -24,7 +24,7 @@ from dragoman.chains.translate import budget
 from dragoman.chains.translate.budget import COPY_HEAD, LOOP_TAIL
 from dragoman.chains.translate.job import Job
 from dragoman.chains.translate.validate import Rejected, check_answer, gone_wrong
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.llm.pseudo import pseudolocalize
 from dragoman.services.settings import Settings
 from tests.bounds import MB, peak_memory

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dragoman.chains import DtdForbidden, InputError, load_file
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.bounds import MB, peak_memory
 from tests.conftest import AUTH

@@ -8,7 +8,7 @@ from collections import Counter
 
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH
 from tests.fake_server import FakeOpenAIServer

@@ -21,10 +21,10 @@ from dragoman.chains.translate import (
     translate_document,
 )
 from dragoman.chains.translate.prompting import few_shot_prefix
-from dragoman.services.db import Database
-from dragoman.services.memory import TranslationMemory
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
+from dragoman.services.stores.db import Database
+from dragoman.services.stores.memory import TranslationMemory
 from tests.fakes import (
     DictMemory,
     RecordingChatModel,

@@ -56,9 +56,9 @@ def test_the_wheel_holds_only_the_dragoman_namespace(wheel: Path) -> None:
     assert tops == {"dragoman"}
     assert "dragoman/prompts/translate.chat.system.md" in names
     assert "dragoman/services/presets.toml" in names
-    assert "dragoman/services/static/index.html" in names
-    assert "dragoman/services/migrations/env.py" in names
-    assert "dragoman/services/migrations/versions/0002_shared_jobs.py" in names
+    assert "dragoman/services/api/static/index.html" in names
+    assert "dragoman/services/stores/migrations/env.py" in names
+    assert "dragoman/services/stores/migrations/versions/0002_shared_jobs.py" in names
 
 
 def test_install_beside_unrelated_services_and_prompts_packages(

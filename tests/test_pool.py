@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.llm.pool import ServerPool
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings

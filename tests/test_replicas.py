@@ -202,7 +202,7 @@ def test_a_database_outage_mid_job_delays_the_job_without_failing_it(
     import psycopg
     from fastapi.testclient import TestClient
 
-    from dragoman.services.app import create_app
+    from dragoman.services.api.app import create_app
     from dragoman.services.runtime import Runtime
     from dragoman.services.settings import Settings
     from tests.fakes import RecordingChatModel, segment_replier

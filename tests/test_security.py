@@ -7,8 +7,8 @@ import stat
 import pytest
 from fastapi.testclient import TestClient
 
-from dragoman.services.app import create_app
-from dragoman.services.auth import load_or_create_token, token_path
+from dragoman.services.api.app import create_app
+from dragoman.services.api.auth import load_or_create_token, token_path
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN
 

@@ -12,12 +12,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from dragoman.services.db import Database, alembic_config, head_revision, upgrade
-from dragoman.services.dictionary import Dictionary
 from dragoman.services.errors import ConfigError, DatabaseUnavailable
-from dragoman.services.jobstore import JobStore
-from dragoman.services.memory import TranslationMemory
-from dragoman.services.schema import in_schema, metadata
+from dragoman.services.stores.db import Database, alembic_config, head_revision, upgrade
+from dragoman.services.stores.dictionary import Dictionary
+from dragoman.services.stores.jobstore import JobStore
+from dragoman.services.stores.memory import TranslationMemory
+from dragoman.services.stores.schema import in_schema, metadata
 from tests.fakes import free_port
 from tests.live import wait_until
 

@@ -6,7 +6,7 @@ import threading
 
 import httpx
 
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH

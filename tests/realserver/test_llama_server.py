@@ -17,7 +17,7 @@ from dragoman.chains import ModelCaller, detect_language
 from dragoman.chains.markup import HtmlDocument, text_of
 from dragoman.chains.translate import Job, TranslateRequest, translate_document
 from dragoman.chains.translate.batching import batch_request, parse_batch
-from dragoman.services.app import create_app
+from dragoman.services.api.app import create_app
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
 from tests.conftest import AUTH, TOKEN

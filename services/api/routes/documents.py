@@ -19,11 +19,11 @@ from dragoman.chains import (
     normalize_code,
 )
 
+from ...errors import JobNotDone, JobNotFound
+from ...jobs import JobRunner
+from ...stores.jobstore import JobRecord, JobState
+from ...translation import archive_limits
 from ..deps import RuntimeDep
-from ..errors import JobNotDone, JobNotFound
-from ..jobs import JobRunner
-from ..jobstore import JobRecord, JobState
-from ..translation import archive_limits
 
 router = APIRouter(tags=["documents"])
 

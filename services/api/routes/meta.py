@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ..catalog import load_catalog
-from ..db import describe
+from ...catalog import load_catalog
+from ...llm import probe_backend
+from ...stores.db import describe
 from ..deps import RuntimeDep
-from ..llm import probe_backend
 
 router = APIRouter()
 

@@ -17,10 +17,10 @@ from fastapi.responses import PlainTextResponse
 from dragoman.chains import InputError
 from dragoman.chains.proofread import taxonomy
 
-from .. import __version__
+from ... import __version__
+from ...proofreading import check_language
 from ..deps import RuntimeDep
 from ..forms import read_fields
-from ..proofreading import check_language
 
 TAG = "LanguageTool"
 router = APIRouter(tags=[TAG])

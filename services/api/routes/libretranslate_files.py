@@ -19,13 +19,13 @@ from starlette.datastructures import UploadFile
 
 from dragoman.chains import FILE_FORMATS, InputError, InputTooLarge, file_format, normalize_code
 
+from ...errors import JobNotFound
+from ...files import write_atomically
+from ...llm.faults import backend_errors
+from ...settings import Settings
+from ...translation import archive_limits, translate_file_bytes
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
-from ..errors import JobNotFound
-from ..faults import backend_errors
-from ..files import write_atomically
 from ..forms import read_fields
-from ..settings import Settings
-from ..translation import archive_limits, translate_file_bytes
 from .libretranslate import TAG
 
 router = APIRouter(tags=[TAG])

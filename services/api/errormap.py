@@ -13,7 +13,7 @@ from dragoman.chains import (
     UnsupportedFormat,
 )
 
-from .errors import (
+from ..errors import (
     ConfigError,
     DatabaseUnavailable,
     DeadlineExceeded,

@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from dragoman.chains import CallGate
 
-from .errors import DeadlineExceeded, Overloaded
+from ..errors import DeadlineExceeded, Overloaded
 
 
 class Place:

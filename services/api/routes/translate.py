@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from dragoman.chains import DragomanError, TextFormat
 from dragoman.chains.translate import Status, TranslateRequest
 
+from ...settings import Settings
+from ...translation import item_requests, translate_item, translate_items
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
-from ..settings import Settings
-from ..translation import item_requests, translate_item, translate_items
 
 router = APIRouter()
 

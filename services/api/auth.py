@@ -14,10 +14,10 @@ from fastapi import Request
 
 from dragoman.chains import InputError
 
-from .errors import Unauthorized
+from ..errors import Unauthorized
+from ..settings import Settings, config_file_path
 from .forms import read_fields
 from .security import is_loopback
-from .settings import Settings, config_file_path
 
 COOKIE = "dragoman_token"
 PUBLIC = ("/health", "/static/", "/favicon.ico")

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 from dragoman.chains import FILE_FORMATS, InputError, detect_language, language_names
 
+from ...errors import Forbidden
+from ...translation import alternatives, item_requests, translate_items
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
-from ..errors import Forbidden
 from ..forms import read_fields, validated
-from ..translation import alternatives, item_requests, translate_items
 
 TAG = "LibreTranslate"
 router = APIRouter(tags=[TAG])

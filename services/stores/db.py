@@ -20,8 +20,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Float
 
-from .errors import ConfigError, DatabaseUnavailable
-from .settings import Settings
+from ..errors import ConfigError, DatabaseUnavailable
+from ..settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Replicas starting together take turns migrating a PostgreSQL database ("dragoman" in ASCII).

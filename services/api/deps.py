@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from dragoman.chains.translate import Translator
 
+from ..runtime import Runtime
 from .admission import Admission
-from .runtime import Runtime
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -18,7 +18,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dragoman.chains import DragomanError
 
-from . import __version__
+from .. import __version__
+from ..heap import ReleaseWhenIdle, limit_arenas, release_free_memory
+from ..jobs import JobRunner
+from ..runtime import Runtime
+from ..settings import Settings
+from ..stores.jobstore import JobStore
 from .admission import Admission
 from .auth import load_or_create_token, require_token
 from .errormap import (
@@ -29,9 +34,6 @@ from .errormap import (
     libretranslate_body,
     validation_message,
 )
-from .heap import ReleaseWhenIdle, limit_arenas, release_free_memory
-from .jobs import JobRunner
-from .jobstore import JobStore
 from .routes import (
     documents,
     languagetool,
@@ -44,9 +46,7 @@ from .routes import (
     web,
     words,
 )
-from .runtime import Runtime
 from .security import BodyLimit, HostGuard
-from .settings import Settings
 
 log = logging.getLogger("dragoman")
 STATIC = Path(__file__).parent / "static"

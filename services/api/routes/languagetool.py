@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from dragoman.chains import InputError
 from dragoman.chains.proofread import CHECKS, Category, Issue, ProofreadResult, RuleFilter, taxonomy
 
+from ...proofreading import check_language_of, check_size, request_options, run_proofread
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
-from ..proofreading import check_language_of, check_size, request_options, run_proofread
 from .languagetool_info import TAG, software
 
 router = APIRouter(tags=[TAG])

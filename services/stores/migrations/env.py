@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from dragoman.services.schema import in_schema, metadata
+from dragoman.services.stores.schema import in_schema, metadata
 
 connection = context.config.attributes["connection"]
 # Batch mode lets later steps alter SQLite tables, which support few ALTER TABLE forms.

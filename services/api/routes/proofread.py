@@ -19,8 +19,7 @@ from dragoman.chains.proofread import (
     RuleFilter,
 )
 
-from ..deps import AdmissionDep, RuntimeDep
-from ..proofreading import (
+from ...proofreading import (
     check_language,
     check_size,
     request_options,
@@ -28,7 +27,8 @@ from ..proofreading import (
     run_proofread,
     stream_proofread,
 )
-from ..runtime import Runtime
+from ...runtime import Runtime
+from ..deps import AdmissionDep, RuntimeDep
 
 router = APIRouter()
 

@@ -1,0 +1,1 @@
+"""The HTTP layer: the app, its guards and errors, the routes."""

@@ -1,0 +1,1 @@
+"""The shared database and what lives in it: memory, dictionary, jobs."""
