@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import hashlib
 import re
 import shutil
 import tempfile
@@ -26,9 +25,10 @@ from typing import Any
 
 import sacrebleu
 
-from dragoman.chains.translate import Origin, TranslateRequest, translate_document
+from dragoman.chains.translate import TranslateRequest, translate_document
 from dragoman.services.runtime import Runtime
 from dragoman.services.settings import Settings
+from dragoman.services.tmx import remember_translations
 
 from .common import CORPUS
 from .paired import paired_chrf
@@ -79,12 +79,10 @@ def _settings(folder: Path, examples: int, match: float | None = None) -> Settin
 
 
 def _import(folder: Path, pairs: list[tuple[str, str]], source: str, target: str) -> None:
-    """Fill the memory with human translations, as an imported translation memory would."""
+    """Fill the memory with human translations, as `dragoman memory import` does."""
     runtime = Runtime(_settings(folder, 0))
     assert runtime.memory is not None
-    keys = {"import:" + hashlib.sha256(s.encode()).hexdigest(): (s, t) for s, t in pairs}
-    runtime.memory.put_many({k: t for k, (_, t) in keys.items()},
-                            {k: Origin(" ".join(s.split()), source, target) for k, (s, _) in keys.items()})  # fmt: skip
+    remember_translations(runtime.memory, pairs, source, target)
     runtime.memory.close()
 
 

@@ -4,7 +4,7 @@ and shown to the model as examples where it is close."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,22 +86,32 @@ def import_tmx(memory: TranslationMemory, path: Path, source: str, target: str) 
             f"{path.name} declares a document type of its own (<!DOCTYPE … [ … ]>): "
             "Dragoman reads no DTD and expands no entities"
         )
+    with path.open("rb") as file:
+        return remember_translations(memory, read_tmx(file, source, target), source, target)
+
+
+def remember_translations(
+    memory: TranslationMemory, pairs: Iterable[tuple[str, str]], source: str, target: str
+) -> int:
+    """Store a person's translations (source, translation) of a language pair, in batches;
+    returns how many were stored."""
     stored = 0
     batch: dict[str, tuple[str, str]] = {}
-    with path.open("rb") as file:
-        for text, translation in read_tmx(file, source, target):
-            batch[imported_key(text, source, target)] = (text, translation)
-            if len(batch) >= _BATCH:
-                stored += _store(memory, batch, source, target)
-                batch = {}
+    for text, translation in pairs:
+        text = normalize(text)
+        batch[imported_key(text, source, target)] = (text, translation)
+        if len(batch) >= _BATCH:
+            stored += _store(memory, batch, source, target)
+            batch = {}
     return stored + _store(memory, batch, source, target)
 
 
 def _store(
     memory: TranslationMemory, batch: dict[str, tuple[str, str]], source: str, target: str
 ) -> int:
-    memory.put_many(
-        {key: translation for key, (_, translation) in batch.items()},
-        {key: Origin(text, source, target) for key, (text, _) in batch.items()},
-    )
+    if batch:
+        memory.put_many(
+            {key: translation for key, (_, translation) in batch.items()},
+            {key: Origin(text, source, target) for key, (text, _) in batch.items()},
+        )
     return len(batch)

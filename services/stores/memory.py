@@ -81,19 +81,7 @@ class TranslationMemory:
         with self.database.connect() as db:
             for item in dict.fromkeys(texts):
                 words = list(dict.fromkeys(terms(item)))[:_QUERY_WORDS]
-                if not words or most <= 0:
-                    found[item] = []
-                    continue
-                if db.dialect.name == "sqlite":
-                    pair = " ".join(terms(f"{source} {target}"))
-                    either = " OR ".join(f'"{word}"' for word in words)
-                    query = f'pair : "{pair}" AND terms : ({either})'
-                    params = {"query": query, "source": source, "target": target, "most": most}
-                    rows = db.execute(_SQLITE_SEARCH, params)
-                else:
-                    either = " | ".join(f"'{word}'" for word in words)
-                    params = {"query": either, "source": source, "target": target, "most": most}
-                    rows = db.execute(_POSTGRESQL_SEARCH, params)
+                rows = _search(db, words, source, target, most) if words and most > 0 else []
                 found[item] = [(str(s), str(t)) for s, t in rows]
         return found
 
@@ -116,6 +104,23 @@ def _row(key: str, translation: str, origin: Origin | None, now: float) -> dict[
     return row
 
 
+def _pair_phrase(source: str, target: str) -> str:
+    """A language pair as the words of SQLite's index column `pair` ("zh-TW", "en": "zh tw en")."""
+    return " ".join(terms(f"{source} {target}"))
+
+
+def _search(db: Connection, words: list[str], source: str, target: str, most: int) -> Any:
+    """Rows (source text, translation) sharing any of `words`, best ranked first; the words are
+    quoted, so none is read as query syntax."""
+    params: dict[str, Any] = {"source": source, "target": target, "most": most}
+    if db.dialect.name == "sqlite":
+        either = " OR ".join(f'"{word}"' for word in words)
+        params["query"] = f'pair : "{_pair_phrase(source, target)}" AND terms : ({either})'
+        return db.execute(_SQLITE_SEARCH, params)
+    params["query"] = " | ".join(f"'{word}'" for word in words)
+    return db.execute(_POSTGRESQL_SEARCH, params)
+
+
 def _new_keys(db: Connection, keys: list[str]) -> set[str]:
     """Those of `keys` not stored yet (read inside the writing transaction)."""
     present: set[str] = set()
@@ -128,7 +133,7 @@ def _new_keys(db: Connection, keys: list[str]) -> set[str]:
 def _index_words(db: Connection, rows: list[dict[str, Any]]) -> None:
     """Add new segments' words to SQLite's FTS5 index (PostgreSQL indexes the column itself)."""
     entries = [
-        {"terms": row["terms"], "pair": " ".join(terms(f"{row['source']} {row['target']}")),
+        {"terms": row["terms"], "pair": _pair_phrase(row["source"], row["target"]),
          "key": row["key"]}
         for row in rows
         if row["terms"]
