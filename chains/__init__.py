@@ -9,7 +9,9 @@ from .errors import (
     DtdForbidden,
     InputError,
     InputTooLarge,
+    MarkupMismatch,
     NestedTooDeeply,
+    UnsupportedFormat,
     UnsupportedLanguage,
 )
 from .formats import (
@@ -18,7 +20,6 @@ from .formats import (
     FileFormat,
     ProofreadFormat,
     TextFormat,
-    UnsupportedFormat,
     decode_text,
     file_format,
     format_of,
@@ -50,6 +51,7 @@ __all__ = [
     "ModelProfile",
     "ProofreadFormat",
     "TextFormat",
+    "MarkupMismatch",
     "UnsupportedFormat",
     "UnsupportedLanguage",
     "Usage",

@@ -7,8 +7,8 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 │   ├── InputTooLarge            over a configured size limit (HTTP 413)
 │   ├── NestedTooDeeply          markup nested deeper than a parser should follow
 │   ├── DtdForbidden             XML in a .docx or .epub declares a DTD Dragoman will not read
-│   └── UnsupportedFormat        chains.formats: a file type not translated (HTTP 415)
-├── MarkupMismatch               chains.markup.inline: an answer's placeholders do not fit
+│   └── UnsupportedFormat        a file type not translated (HTTP 415)
+├── MarkupMismatch               an answer's placeholders do not fit (the repair ladder's cue)
 ├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
 ├── DatabaseUnavailable          services.errors: the shared database cannot be used (503, exit 3)
 ├── ConfigError                  services.errors: configuration cannot work (HTTP 500, exit 2)
@@ -18,13 +18,15 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 ├── DeadlineExceeded             services.errors: the request deadline passed (HTTP 504)
 ├── JobNotFound                  services.errors: no such document job (HTTP 404)
 ├── JobNotDone                   services.errors: the job has no result yet (HTTP 409)
-└── Forbidden                    services.errors: a feature the service does not offer (HTTP 403)
+├── Forbidden                    services.errors: a feature the service does not offer (HTTP 403)
+└── Incomplete                   services.errors: a run ended with failed files or segments (exit 4)
 
-On the LibreTranslate facade every InputError is a 400 and Unauthorized a 403, with LibreTranslate's
-body {"error": "message"} (services.errormap.LIBRETRANSLATE_STATUS).
+On the compatibility facades every InputError is a 400 and Unauthorized a 403, in each API's own
+error body (services.api.errormap.COMPAT_STATUS).
 
-Two exceptions never leave their module: chains.translate.validate.Rejected (an answer the repair
-ladder replaces) and services.security.BodyTooLarge (answered as 413 by the guard itself).
+Rejected is not a DragomanError: it never reaches a user, the repair ladder (chains.translate)
+replaces the answer it names. The services' classes are in services/errors.py, the only other
+module that declares errors.
 """
 
 from __future__ import annotations
@@ -83,4 +85,24 @@ class BackendUnavailable(DragomanError):
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"model backend at {url} is unavailable: {reason}")
         self.url = url
+        self.reason = reason
+
+
+class UnsupportedFormat(InputError):
+    """A file type Dragoman does not translate."""
+
+    code = "unsupported_format"
+
+
+class MarkupMismatch(DragomanError):
+    """A model's answer does not carry the source's placeholders, properly nested."""
+
+    code = "markup_mismatch"
+
+
+class Rejected(Exception):
+    """A model's answer for a segment cannot be used; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason

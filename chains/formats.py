@@ -9,7 +9,7 @@ from typing import Literal, Protocol, cast, get_args
 
 from bs4.dammit import EncodingDetector, UnicodeDammit
 
-from .errors import InputError
+from .errors import InputError, UnsupportedFormat
 from .markup.archive import ArchiveLimits
 from .markup.charset import browser_codec
 from .markup.docx import DocxDocument
@@ -61,12 +61,6 @@ FILE_FORMATS = {
     )
 }
 _BY_EXTENSION = {ext: f for f in FILE_FORMATS.values() for ext in f.extensions}
-
-
-class UnsupportedFormat(InputError):
-    """A file type Dragoman does not translate."""
-
-    code = "unsupported_format"
 
 
 class FileDocument(Protocol):

@@ -36,7 +36,7 @@ from .api.auth import load_or_create_token
 from .api.errormap import exit_code, validation_message
 from .api.security import is_loopback
 from .batch import plan, run_batch, summary, write_report
-from .errors import ConfigError
+from .errors import ConfigError, Incomplete
 from .files import read_decoded, read_text_input
 from .llm.faults import backend_errors
 from .proofreading import check_language, check_size, proofread_options
@@ -204,9 +204,10 @@ def _translate_to_stdout(
         sys.stdout.write(result.text)
     if result.status in ("fallback", "failed"):
         counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
-        typer.echo(f"warning: not every segment translated cleanly ({counts})", err=True)
-    if result.status == "failed":
-        raise typer.Exit(4)
+        message = f"not every segment translated cleanly ({counts})"
+        if result.status == "failed":
+            raise Incomplete(message)
+        typer.echo(f"warning: {message}", err=True)
 
 
 def _translate_batch(
@@ -234,8 +235,7 @@ def _translate_batch(
         reason = r.error or f"{r.counts['failed']} segments kept untranslated"
         typer.echo(f"failed: {r.source}: {reason}", err=True)
     if failed:
-        typer.echo(f"error: {len(failed)} of {len(reports)} files had failures", err=True)
-        raise typer.Exit(4)
+        raise Incomplete(f"{len(failed)} of {len(reports)} files had failures")
 
 
 def _print_plan(

@@ -1,4 +1,5 @@
-"""The service's errors, beside the chains' typed errors (the whole tree is in chains.errors)."""
+"""The service's errors, beside the chains' typed errors (the whole tree is in chains.errors);
+services/api/errormap.py maps every class to its HTTP status and exit code."""
 
 from __future__ import annotations
 
@@ -62,3 +63,13 @@ class Forbidden(DragomanError):
     """The service does not offer what was asked (LibreTranslate's suggestions)."""
 
     code = "forbidden"
+
+
+class Incomplete(DragomanError):
+    """The work ran to its end, but part of it failed (a file, or segments kept untranslated)."""
+
+    code = "incomplete"
+
+
+class BodyTooLarge(Exception):
+    """A chunked request body grew past the limit; the guard answers 413 itself."""

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dragoman.chains import InputError, load_file, parse_text
+from dragoman.chains.errors import Rejected
 from dragoman.chains.translate import budget
 from dragoman.chains.translate.budget import COPY_HEAD, LOOP_TAIL
 from dragoman.chains.translate.job import Job
-from dragoman.chains.translate.validate import Rejected, check_answer, gone_wrong
+from dragoman.chains.translate.validate import check_answer, gone_wrong
 from dragoman.services.api.app import create_app
 from dragoman.services.llm.pseudo import pseudolocalize
 from dragoman.services.settings import Settings

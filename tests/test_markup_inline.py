@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from dragoman.chains.markup.inline import Atom, MarkupMismatch, Pair, Text, parse, serialize
+from dragoman.chains import MarkupMismatch
+from dragoman.chains.markup.inline import Atom, Pair, Text, parse, serialize
 
 SOURCE = [Text("Click "), Pair(1, "a", [Text("here")]), Text(" to see "), Atom(2), Text(" now.")]
 

@@ -9,8 +9,9 @@ from html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dragoman.chains import MarkupMismatch
 from dragoman.chains.markup.html import HtmlDocument
-from dragoman.chains.markup.inline import MarkupMismatch, parse
+from dragoman.chains.markup.inline import parse
 from tests.trees import browser_tree, echo_round_trip
 
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)

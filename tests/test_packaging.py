@@ -39,6 +39,47 @@ def test_chains_never_import_services_or_fastapi() -> None:
     assert offenders == []
 
 
+def _exception_classes(path: Path) -> list[str]:
+    """Classes in `path` that derive from an exception class (by the base's name)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            bases = [b.id if isinstance(b, ast.Name) else ast.unparse(b) for b in node.bases]
+            if any(b.endswith(("Error", "Exception", "Mismatch")) or b in ERRORS for b in bases):
+                found.append(node.name)
+    return found
+
+
+ERRORS = {"Unauthorized", "Overloaded", "Forbidden", "Incomplete", "Rejected", "InputTooLarge",
+          "UnsupportedLanguage", "DeadlineExceeded", "JobNotFound", "JobNotDone"}  # fmt: skip
+
+
+def test_error_classes_live_in_one_module_per_layer() -> None:
+    """Each layer declares its errors in its errors.py; elsewhere only a private parse signal."""
+    homes = {ROOT / "chains/errors.py", ROOT / "services/errors.py"}
+    stray = {}
+    for path in [*ROOT.glob("chains/**/*.py"), *ROOT.glob("services/**/*.py")]:
+        names = [n for n in _exception_classes(path) if not n.startswith("_")]
+        if names and path not in homes:
+            stray[str(path.relative_to(ROOT))] = names
+    assert stray == {}
+    assert "Rejected" in _exception_classes(ROOT / "chains/errors.py")
+    assert "BodyTooLarge" in _exception_classes(ROOT / "services/errors.py")
+
+
+def test_the_cli_takes_every_exit_code_from_the_error_mapping() -> None:
+    """No literal exit status in the CLI: each comes from errormap.EXIT_CODE through a typed error."""
+    tree = ast.parse((ROOT / "services/cli.py").read_text(encoding="utf-8"))
+    literal = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func) in {"typer.Exit", "sys.exit", "SystemExit", "exit"}
+        and any(isinstance(a, ast.Constant) and a.value not in (0, None) for a in node.args)
+    ]
+    assert literal == []
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")

@@ -6,10 +6,11 @@ to the model as `<a1>…</a1>`) and `Atom` (something kept as it is, such as cod
 `<x2/>`). The model only ever sees these placeholders, never a tag, attribute or URL.
 """
 
+from ..errors import MarkupMismatch
 from .dtd import declares_own_dtd
 from .html import HtmlDocument
 from .html5 import parse_html5, serialize
-from .inline import MarkupMismatch, Node, text_of
+from .inline import Node, text_of
 from .segment import Document, Segment
 
 __all__ = [

@@ -6,13 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..errors import DragomanError
-
-
-class MarkupMismatch(DragomanError):
-    """A model's answer does not carry the source's placeholders, properly nested."""
-
-    code = "markup_mismatch"
+from ..errors import MarkupMismatch
 
 
 @dataclass

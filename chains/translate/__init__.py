@@ -1,5 +1,6 @@
 """Markup-preserving translation: prompts, batching, validation and repair, whole documents."""
 
+from ..errors import Rejected
 from .budget import estimate_tokens
 from .document import (
     TranslateRequest,
@@ -15,7 +16,7 @@ from .job import Job, Memory, Origin, TranslateOptions, imported_key, normalize
 from .prompting import single_prompt
 from .requests import CallBuilder, ModelCall
 from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
-from .validate import Rejected, check_answer
+from .validate import check_answer
 
 __all__ = [
     "REMEMBERED",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from ..errors import Rejected
 from ..markup.inline import Node, Text, has_letters, map_text, walk
 from ..markup.segment import Segment
 from .result import Outcome
-from .validate import Rejected
 
 
 async def per_run(

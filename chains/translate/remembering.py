@@ -4,12 +4,13 @@ model as examples. Every call here reads or writes a database: run it in a worke
 
 from __future__ import annotations
 
+from ..errors import Rejected
 from ..markup.inline import serialize
 from ..markup.segment import Segment
 from .fewshot import Example, closest
 from .job import Job, Memory, Origin, TranslateOptions, imported_key, memory_key, normalize
 from .result import REMEMBERED, Outcome
-from .validate import Rejected, check_answer
+from .validate import check_answer
 
 
 class Remembering:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ..markup.inline import WHITESPACE, Atom, MarkupMismatch, Node, Pair, Text, parse, text_of
+from ..errors import MarkupMismatch, Rejected
+from ..markup.inline import WHITESPACE, Atom, Node, Pair, Text, parse, text_of
 from ..scripts import wide_count
 from .budget import COPY_HEAD, copied_prefix, looping, runaway
 from .commentary import commentary
 from .job import Job
-
-
-class Rejected(Exception):
-    """A model's answer for a segment cannot be used; `reason` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
 
 _THINK = re.compile(r"</?think>|<\|?(?:thinking|reasoning)\|?>", re.I)
 # Languages written without spaces between words: there a missing space beside a tag is no loss.

@@ -18,6 +18,7 @@ from ..errors import (
     DatabaseUnavailable,
     DeadlineExceeded,
     Forbidden,
+    Incomplete,
     JobNotDone,
     JobNotFound,
     Overloaded,
@@ -50,6 +51,7 @@ EXIT_CODE: dict[type[DragomanError], int] = {
     ConfigError: 2,
     BackendUnavailable: 3,
     DatabaseUnavailable: 3,
+    Incomplete: 4,
     DragomanError: 1,
 }
 

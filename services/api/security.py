@@ -6,6 +6,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ..errors import BodyTooLarge
 from .errormap import error_body
 
 Scope = MutableMapping[str, Any]
@@ -85,7 +86,3 @@ class BodyLimit:
             await self.app(scope, counted, send)
         except BodyTooLarge as exc:
             await send_error(send, 413, "body_too_large", str(exc))
-
-
-class BodyTooLarge(Exception):
-    """A chunked body grew past the limit."""
