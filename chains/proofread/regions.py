@@ -10,11 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
-from html.parser import HTMLParser
+
+from bs4 import NavigableString, Tag
+from bs4.element import PreformattedString
 
 from ..errors import InputError
 from ..formats import ProofreadFormat
 from ..markup.html import ATOMIC, CODE, INLINE, SKIP
+from ..markup.html5 import RAW_TEXT, parse_html5
 from ..markup.markdown import markdown_parser
 
 SYNTHETIC = -1
@@ -100,7 +103,15 @@ def email_regions(text: str) -> list[Region]:
 
 
 # Code, scripts and drawings hold no prose (void elements must not be here: they never end).
-_SKIP = SKIP | CODE | {"svg", "math"}
+_SKIP = SKIP | CODE | RAW_TEXT | {"svg", "math", "title", "head", "listing"}
+# Markup between two text nodes: comments, doctypes, processing instructions, start and end tags
+# (quoted attribute values may hold `>`). Everything else in the source is text.
+_MARKUP = re.compile(
+    r"<!--.*?(?:--!?>|$)|<[!?][^>]*>?|</[^>]*>?"
+    r"""|<[A-Za-z][^\s/>]*(?:\s*[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?|\s*/)*\s*>?""",
+    re.S,
+)
+_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
 def _is_block(tag: str) -> bool:
@@ -108,61 +119,94 @@ def _is_block(tag: str) -> bool:
     return tag == "br" or (tag not in INLINE and tag not in ATOMIC)
 
 
-class _HtmlProse(HTMLParser):
-    """Collects the text of an HTML document with offsets; skips code and non-prose elements."""
+class _SourceCursor:
+    """Finds each text node of the parsed tree in the source, in document order.
+
+    The HTML5 parser keeps no offsets, so each node's text is matched against the source after
+    the markup that precedes it: a character read as it is keeps its offset, one written as a
+    reference (`&amp;`) or a CRLF is synthetic. A node the parser moved or made up matches nowhere
+    and is all synthetic, so no issue is ever placed on it.
+    """
 
     def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.starts = [at for at, _ in _lines_with_offsets(source)]
+        self.source = source
+        self.at = 1 if source.startswith("\ufeff") else 0
+
+    def _next_text(self) -> int:
+        at = self.at
+        while (markup := _MARKUP.match(self.source, at)) and markup.end() > at:
+            at = markup.end()
+        return at
+
+    def locate(self, text: str, raw: bool = False) -> list[int] | None:
+        """Offsets of each character of `text` (SYNTHETIC where written otherwise), or None;
+        `raw` text (a script's) holds no character references."""
+        source, at = self.source, self._next_text()
+        origins: list[int] = []
+        while len(origins) < len(text):
+            want = text[len(origins)]
+            reference = None if raw else _REFERENCE.match(source, at)
+            decoded = unescape(reference.group()) if reference else ""
+            if (
+                reference
+                and decoded != reference.group()
+                and text.startswith(decoded, len(origins))
+            ):
+                origins += [SYNTHETIC] * len(decoded)
+                at = reference.end()
+            elif source.startswith("\r\n", at) and want == "\n":
+                origins.append(SYNTHETIC)
+                at += 2
+            elif at < len(source) and (source[at] == want or (source[at] == "\r" and want == "\n")):
+                origins.append(at if source[at] == want else SYNTHETIC)
+                at += 1
+            else:
+                return None
+        self.at = at
+        return origins
+
+
+class _HtmlProse:
+    """Collects the prose of an HTML5 tree with source offsets; skips code and non-prose."""
+
+    def __init__(self, source: str) -> None:
+        self.cursor = _SourceCursor(source)
         self.regions: list[Region] = []
         self.current = Region()
-        self.skipping: list[str] = []
 
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.starts[line - 1] + col
-
-    def _flush(self) -> None:
+    def flush(self) -> None:
         if self.current.text.strip():
             self.regions.append(self.current)
         self.current = Region()
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in _SKIP:
-            self.skipping.append(tag)
-            if tag in CODE:
-                self.current.add_synthetic("X")  # inline code reads as a word in its sentence
-            else:
-                self._flush()
-        elif _is_block(tag):
-            self._flush()
+    def text(self, text: str, prose: bool, raw: bool) -> None:
+        origins = self.cursor.locate(text, raw)
+        if prose:
+            self.current.text += text
+            self.current.origins += origins or [SYNTHETIC] * len(text)
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping and self.skipping[-1] == tag:
-            self.skipping.pop()
-        elif _is_block(tag):
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.current.add(data, self._offset())
-
-    def handle_entityref(self, name: str) -> None:
-        if not self.skipping:
-            self.current.add_synthetic(unescape(f"&{name};"))
-
-    def handle_charref(self, name: str) -> None:
-        if not self.skipping:
-            self.current.add_synthetic(unescape(f"&#{name};"))
+    def walk(self, node: Tag, prose: bool = True) -> None:
+        for child in node.children:
+            if isinstance(child, Tag):
+                name = child.name
+                if prose and name in CODE:
+                    self.current.add_synthetic("X")  # inline code reads as a word in its sentence
+                elif prose and (name in _SKIP or _is_block(name)):
+                    self.flush()
+                self.walk(child, prose and name not in _SKIP)
+                if prose and name not in CODE and (name in _SKIP or _is_block(name)):
+                    self.flush()
+            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+                # Comments and doctypes are markup; every other string is text, read or skipped.
+                self.text(str(child), prose, raw=node.name in RAW_TEXT)
 
 
 def html_regions(text: str) -> list[Region]:
-    """HTML: the prose of block elements; code, scripts and markup are left out."""
-    parser = _HtmlProse(text)
-    parser.feed(text)
-    parser.close()
-    parser._flush()
-    return parser.regions
+    """HTML: the prose of block elements as the HTML5 parser reads it; code and markup left out."""
+    prose = _HtmlProse(text)
+    prose.walk(parse_html5(text))
+    prose.flush()
+    return prose.regions
 
 
 def markdown_regions(text: str) -> list[Region]:
