@@ -81,9 +81,9 @@ def _settings(folder: Path, examples: int, match: float | None = None) -> Settin
 def _import(folder: Path, pairs: list[tuple[str, str]], source: str, target: str) -> None:
     """Fill the memory with human translations, as `dragoman memory import` does."""
     runtime = Runtime(_settings(folder, 0))
-    assert runtime.memory is not None
-    remember_translations(runtime.memory, pairs, source, target)
-    runtime.memory.close()
+    assert runtime.stores.memory is not None
+    remember_translations(runtime.stores.memory, pairs, source, target)
+    runtime.stores.memory.close()
 
 
 def _translate(folder: Path, texts: list[str], source: str, target: str, examples: int,
@@ -105,8 +105,8 @@ def _translate(folder: Path, texts: list[str], source: str, target: str, example
 
     asyncio.run(run())
     seconds = round(time.monotonic() - started, 1)
-    assert runtime.memory is not None
-    runtime.memory.close()
+    assert runtime.stores.memory is not None
+    runtime.stores.memory.close()
     return out, dict(Counter(statuses)), seconds, shown
 
 

@@ -88,8 +88,8 @@ def probe(env: dict[str, str]) -> list[dict[str, Any]]:
 
         def generator() -> None:
             runtime = holder["runtime"]
-            for task in runtime.resolved:
-                runtime.model(task)
+            for task in runtime.models.resolved:
+                runtime.models.model(task)
 
         stage("Python, FastAPI and Dragoman's app", base)
         stage("spaCy and its English pipeline", spacy)

@@ -178,7 +178,11 @@ def _model_rows(
 ) -> tuple[list, list]:
     """The model alone and combined with Harper, on the sample of each set, and their speed; with
     the preset's language-model check as shipped, and (where it has one) without it too."""
-    nlp, annotator, at_once = runtime.nlp(), errant_annotator(), max(1, runtime.slots("proofread"))
+    nlp, annotator, at_once = (
+        runtime.nlp(),
+        errant_annotator(),
+        max(1, runtime.models.slots("proofread")),
+    )
     shared, verifier = Remembering(runtime.corrector()), runtime.verifier()
     variants = [("", verifier)] + ([(", unchecked", None)] if verifier else [])
     rows = []

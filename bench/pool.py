@@ -39,7 +39,7 @@ def _batch(urls: list[str], folder: Path) -> dict[str, Any]:
         )
     return {
         "segments": sum(result.counts.values()),
-        "slots": runtime.slots("translate"),
+        "slots": runtime.models.slots("translate"),
         "seconds": round(took[0], 1),
         "segments_per_s": round(SEGMENTS / took[0], 2),
     }

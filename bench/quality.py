@@ -99,7 +99,7 @@ async def _direct(runtime: Runtime, pairs: list[tuple[str, str]], source: str, t
                   prompt_of: Callable[[str], Any] | None = None) -> list[str]:  # fmt: skip
     """One call per sentence with the same budget: the prompt of Dragoman's first call, or
     `prompt_of(text)`."""
-    model, profile = runtime.model("translate"), runtime.profile("translate")
+    model, profile = runtime.models.model("translate"), runtime.models.profile("translate")
     budget = runtime.translator().budget
     out = []
     for text, _ in pairs:

@@ -47,8 +47,8 @@ def overhead_embedded(runtime: Any, posts: list[str]) -> dict[str, float]:
     """Dragoman against the same segments sent one by one straight to llama.cpp (no memory)."""
     segments = list({s.text: s for p in posts for s in HtmlDocument(p).segments}.values())[:30]
     html = "".join(f"<p>{s.text}</p>" for s in segments if "<" not in s.text)
-    model = runtime.model("translate")
-    profile = runtime.profile("translate")
+    model = runtime.models.model("translate")
+    profile = runtime.models.profile("translate")
     texts = [s.text for s in segments if "<" not in s.text]
     model.invoke(single_prompt(profile, texts[0], "de", "en").to_string())  # warm the prefix cache
     direct_times, our_times, calls = [], [], 0
@@ -111,7 +111,7 @@ def memory_second_run_embedded(runtime: Any, posts: list[str], folder: Any) -> d
     runs = []
     for _ in range(2):
         translator = make_translator(
-            runtime.model("translate"), runtime.profile("translate"), memory=memory
+            runtime.models.model("translate"), runtime.models.profile("translate"), memory=memory
         )
         with timer() as took:
             asyncio.run(translate_many(translator, posts[:3], "html"))

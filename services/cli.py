@@ -85,7 +85,8 @@ def serve(
 
     settings = _settings(backend, base_url, model, host=host, port=port)
     runtime = Runtime(settings)
-    runtime.database.open()  # connect and migrate now: a database that is down fails in one line
+    # Connect and migrate now: a database that is down fails in one line.
+    runtime.stores.database.open()
     err.print("checking model backends ...")
     # Services start in any order: a server that is not up yet makes the service degraded, not
     # absent; requests get 503 until it answers. Configuration errors still stop here.
@@ -93,7 +94,7 @@ def serve(
         err.print(
             f"[yellow]warning:[/] {url} does not answer ({detail}); serving degraded until it does"
         )
-    for task, resolved in runtime.resolved.items():
+    for task, resolved in runtime.models.resolved.items():
         err.print(
             f"  {task}: preset {resolved.preset_name} on {resolved.backend_name} ({resolved.model})"
         )
@@ -125,8 +126,8 @@ def config(
     effective = {
         "config_file": str(config_file_path()),
         "settings": json.loads(settings.model_dump_json()),
-        "models": {task: r.describe() for task, r in runtime.resolved.items()}
-        | ({"verify": runtime.verifying.describe()} if runtime.verifying else {}),
+        "models": {task: r.describe() for task, r in runtime.models.resolved.items()}
+        | ({"verify": runtime.models.verifying.describe()} if runtime.models.verifying else {}),
     }
     if as_json:
         typer.echo(json.dumps(effective, indent=2))
@@ -145,7 +146,7 @@ def prepare(backend: Backend = None, base_url: BaseUrl = None, model: Model = No
     """Write the embedded model file if needed, load it once, and check every backend answers."""
     runtime = Runtime(_settings(backend, base_url, model))
     runtime.check_backends()
-    for task, resolved in runtime.resolved.items():
+    for task, resolved in runtime.models.resolved.items():
         err.print(f"{task}: {resolved.preset_name} on {resolved.backend_name} ready")
 
 
@@ -194,7 +195,7 @@ def _translate_to_stdout(
     if dry_run:
         _print_plan(translator, request, requests)
         return
-    with backend_errors(runtime.url("translate")):
+    with backend_errors(runtime.models.url("translate")):
         result = asyncio.run(translate_document(translator, request))
     if fmt == "html":  # a page's bytes, in the charset it declares, as a file of it would be
         sys.stdout.flush()
@@ -276,7 +277,7 @@ def proofread(
     check_size(runtime, text)
     rules = RuleFilter.parse(level="picky" if picky else "default")
     options = proofread_options(runtime, list(CHECKS), language, rules)
-    with backend_errors(runtime.url("proofread")):
+    with backend_errors(runtime.models.url("proofread")):
         result = asyncio.run(run_checks(text, fmt, options, runtime.layers(options.dialect)))
     if as_json:
         issues = [dataclasses.asdict(i) for i in result.issues]
@@ -298,9 +299,9 @@ def import_memory(
 ) -> None:
     """Import a TMX file's translations of one language pair into the translation memory."""
     runtime = Runtime(load_settings())
-    if runtime.memory is None:
+    if runtime.stores.memory is None:
         raise InputError("the translation memory is turned off (memory = false)")
-    stored = import_tmx(runtime.memory, path, from_, to)
+    stored = import_tmx(runtime.stores.memory, path, from_, to)
     if not stored:
         raise InputError(f"no unit of {path.name} holds both {from_} and {to} text")
     err.print(f"imported {stored} translations ({from_} → {to}) from {path.name}")

@@ -62,7 +62,9 @@ def proofread_options(
     runtime: Runtime, checks: list[Check], language: str, rules: RuleFilter
 ) -> ProofreadOptions:
     """The options of one request, with the personal dictionary as it is now."""
-    return ProofreadOptions(tuple(checks), rules, dialect_of(language), runtime.dictionary.known())
+    return ProofreadOptions(
+        tuple(checks), rules, dialect_of(language), runtime.stores.dictionary.known()
+    )
 
 
 async def request_options(
@@ -84,7 +86,7 @@ async def run_proofread(
         # whose slow-callback reports are meant for the service's own loop.
         return asyncio.run(proofread(text, fmt, options, layers), debug=False)
 
-    with backend_errors(runtime.url("proofread")):
+    with backend_errors(runtime.models.url("proofread")):
         return await run_in_threadpool(work)
 
 
@@ -104,7 +106,7 @@ async def stream_proofread(
 
         asyncio.run(batches(), debug=False)  # a private loop, as in run_proofread
 
-    with backend_errors(runtime.url("proofread")):
+    with backend_errors(runtime.models.url("proofread")):
         async for batch in relay(produce):
             yield batch
 

@@ -54,7 +54,7 @@ async def translate_item(
     runtime: Runtime, translator: Translator, item: TranslateRequest
 ) -> TranslationResult:
     """Translate one item, reporting backend faults as BackendUnavailable."""
-    with backend_errors(runtime.url("translate")):
+    with backend_errors(runtime.models.url("translate")):
         return await translate_document(translator, item)
 
 
@@ -71,7 +71,7 @@ async def alternatives(
     if not count or not translator.can_sample or item.format != "text" or result.status == "failed":
         return []
     found: list[str] = []
-    with backend_errors(runtime.url("translate")):
+    with backend_errors(runtime.models.url("translate")):
         for _ in range(count):
             text = await translate_variant(translator, item, result.detected_source)
             if text is not None and text != result.text and text not in found:

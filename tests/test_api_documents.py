@@ -161,7 +161,7 @@ def test_a_data_dir_from_before_migrations_keeps_its_memory_and_jobs(tmp_path) -
         done = client.get("/v1/documents/old-done/result")
         resumed = wait_done(client, "old-running")
         again = client.get("/v1/documents/old-running/result")
-        memory = client.app.state.runtime.memory  # type: ignore[attr-defined]
+        memory = client.app.state.runtime.stores.memory  # type: ignore[attr-defined]
         kept = memory.get_many(["old-key"])
     assert done.status_code == 200 and done.text == "Hello (from before).\n"
     assert resumed["status"] == "done" and again.text == "[Ŵéĺţ.]\n"

@@ -195,7 +195,7 @@ def test_an_8000_token_article_is_checked_with_exact_offsets(runtime: Runtime) -
 
     lines = (CORPUS / "grammar" / "cweb" / "CWEB-G.test.source").read_text("utf-8").splitlines()
     layers = runtime.layers("en-US")
-    model = runtime.model("proofread")
+    model = runtime.models.model("proofread")
     paragraphs: list[str] = []
     while model.get_num_tokens("\n\n".join(paragraphs)) < 8000:
         paragraphs.append(" ".join(lines[6 * len(paragraphs) : 6 * len(paragraphs) + 6]))
@@ -220,8 +220,8 @@ def test_an_8000_token_article_is_checked_with_exact_offsets(runtime: Runtime) -
 def test_the_verifier_scores_with_the_real_model(runtime: Runtime) -> None:
     from dragoman.services.llm import make_scorer
 
-    assert runtime.verifying is not None
-    scorer = make_scorer(runtime.verifying, runtime.settings)
+    assert runtime.models.verifying is not None
+    scorer = make_scorer(runtime.models.verifying, runtime.settings)
     wrong, right = "She don't like apples.", "She doesn't like apples."
     gain, same = scorer.gains(wrong, [right, wrong])
     assert gain is not None and gain > 0
@@ -236,10 +236,10 @@ def test_the_verifier_shares_the_generators_weights(runtime: Runtime) -> None:
     """One copy of the GGUF in the process, however many contexts evaluate on it."""
     from dragoman.services.llm import make_scorer
 
-    runtime.model("proofread")
-    scorer = make_scorer(runtime.verifying, runtime.settings)
+    runtime.models.model("proofread")
+    scorer = make_scorer(runtime.models.verifying, runtime.settings)
     assert scorer.gains("It work.", ["It works."])[0] is not None
-    gguf = str(runtime.settings.model_dir / runtime.resolved["proofread"].model)
+    gguf = str(runtime.settings.model_dir / runtime.models.resolved["proofread"].model)
     with open("/proc/self/maps", encoding="utf-8") as maps:
         mappings = {line.split()[0] for line in maps if line.rstrip().endswith(gguf)}
     assert len(mappings) == 1, mappings
@@ -254,8 +254,8 @@ def test_the_verifier_scores_long_sentences_as_one_plain_evaluation_does(runtime
     from dragoman.services.llm import make_scorer
     from dragoman.services.llm.scorer import SCORER_BATCH
 
-    scorer = make_scorer(runtime.verifying, runtime.settings)
-    gguf = str(runtime.settings.model_dir / runtime.resolved["proofread"].model)
+    scorer = make_scorer(runtime.models.verifying, runtime.settings)
+    gguf = str(runtime.settings.model_dir / runtime.models.resolved["proofread"].model)
     plain = Llama(model_path=gguf, n_ctx=256, n_batch=256, logits_all=True, verbose=False)
 
     def logprob(text: str) -> float:

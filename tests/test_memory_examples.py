@@ -238,9 +238,9 @@ def test_through_the_runtime_on_its_sqlite_memory(tmp_path) -> None:
     settings = Settings(backend="llama-server", translate_preset="gemma3-270m",
                         data_dir=tmp_path, warm_up=False)  # fmt: skip
     runtime = Runtime(settings, model_factory=lambda *_: model)
-    assert runtime.profile("translate").style == "completion"
+    assert runtime.models.profile("translate").style == "completion"
     translate: Callable[[str], object] = lambda text: _translate(runtime.translator(), text)  # noqa: E731
     translate("Der Reifen ist seit dem letzten Winter kaputt.")
     translate("Der Reifen ist seit dem Winter kaputt.")
     assert "German: Der Reifen ist seit dem letzten Winter kaputt.\nEnglish:" in model.prompts[-1]
-    runtime.memory.close()
+    runtime.stores.memory.close()

@@ -24,7 +24,10 @@ CASES = {
         ["stray words", "a cell", "After."],
     ),
     "misnested inline": ("<p><b>bold <i>both</b> italic</i> plain</p>", ["bold both italic plain"]),
-    "attribute holding >": ('<p><a title="x > y" href="/">link text</a> here</p>', ["link text here"]),
+    "attribute holding >": (
+        '<p><a title="x > y" href="/">link text</a> here</p>',
+        ["link text here"],
+    ),
     "uppercase tags": ("<P>Upper <B>case</B></P>", ["Upper case"]),
     "byte order mark": ("\ufeff<p>After a BOM.</p>", ["After a BOM."]),
     "crlf": ("<p>line one\r\nline two</p>", ["line one\nline two"]),

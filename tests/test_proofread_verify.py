@@ -128,7 +128,7 @@ def test_runtime_verifies_with_the_presets_critic_unless_told_otherwise(tmp_path
 def test_injected_models_without_a_scorer_load_no_real_model(tmp_path) -> None:
     fake = json_corrector()
     runtime = Runtime(Settings(data_dir=tmp_path), model_factory=lambda *_: fake)
-    assert runtime.verifying is not None and runtime.verifier() is None
+    assert runtime.models.verifying is not None and runtime.verifier() is None
 
 
 def test_a_held_issue_outside_every_sentence_is_kept() -> None:

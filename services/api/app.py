@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
-        runtime.database.close()
+        runtime.stores.database.close()
 
     settings = runtime.settings
     app = FastAPI(
@@ -121,10 +121,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     app.state.token = load_or_create_token(settings)
-    slots = partial(runtime.slots, "translate", probe=False)  # never blocking I/O on the loop
+    # Read without asking servers: never blocking I/O on the event loop.
+    slots = partial(runtime.models.slots, "translate", probe=False)
     app.state.admission = Admission(slots, settings.max_queue)
     # Jobs from before the shared database sit in data_dir/jobs; they move in at start.
-    store = JobStore(runtime.database, legacy=settings.data_dir / "jobs")
+    store = JobStore(runtime.stores.database, legacy=settings.data_dir / "jobs")
     app.state.jobs = JobRunner(runtime, store)
     install_error_handlers(app)
     app.include_router(meta.router)

@@ -226,8 +226,8 @@ class PoolTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._sync.close()
 
 
-class _AsyncReleasing(httpx.AsyncByteStream):
-    """A response body that gives its server back to the pool once read or closed."""
+class _Releasing:
+    """A response body that gives its server back to the pool once, when read or closed."""
 
     def __init__(
         self, stream: Any, pool: ServerPool, server: Server, error: str | None = None
@@ -236,6 +236,13 @@ class _AsyncReleasing(httpx.AsyncByteStream):
         self._error = error
         self._released = False
 
+    def _release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._pool.release(self._server, self._error)
+
+
+class _AsyncReleasing(_Releasing, httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._stream:
@@ -248,21 +255,10 @@ class _AsyncReleasing(httpx.AsyncByteStream):
         try:
             await self._stream.aclose()
         finally:
-            if not self._released:
-                self._released = True
-                self._pool.release(self._server, self._error)
+            self._release()
 
 
-class _SyncReleasing(httpx.SyncByteStream):
-    """The same, for the synchronous client."""
-
-    def __init__(
-        self, stream: Any, pool: ServerPool, server: Server, error: str | None = None
-    ) -> None:
-        self._stream, self._pool, self._server = stream, pool, server
-        self._error = error
-        self._released = False
-
+class _SyncReleasing(_Releasing, httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         try:
             yield from self._stream
@@ -274,6 +270,4 @@ class _SyncReleasing(httpx.SyncByteStream):
         try:
             self._stream.close()
         finally:
-            if not self._released:
-                self._released = True
-                self._pool.release(self._server, self._error)
+            self._release()

@@ -91,7 +91,7 @@ def test_twenty_segments_all_come_back_with_a_status(smollm2_server, tmp_path):
 
 def test_number_of_calls_in_flight_follows_the_server_slots(smollm2_server, tmp_path):
     runtime = runtime_on(smollm2_server, "smollm2-135m", tmp_path)
-    assert runtime.slots("translate") == 2  # llama-server was started with --parallel 2
+    assert runtime.models.slots("translate") == 2  # llama-server was started with --parallel 2
     with TestClient(create_app(runtime=runtime), headers=AUTH) as app:
         health = app.get("/health").json()
     assert health["backends"]["translate"]["slots"] == 2
@@ -122,10 +122,10 @@ def test_completion_prompts_reuse_the_few_shot_prefix(gemma_server, tmp_path):
 
 def test_constrained_batch_answers_exactly_its_ids(smollm2_server, tmp_path):
     runtime = runtime_on(smollm2_server, "smollm2-135m", tmp_path, constrained=True)
-    profile = runtime.profile("translate")
+    profile = runtime.models.profile("translate")
     assert profile.schema_kwargs is not None
     prompt, constraint = batch_request(profile, SENTENCES, "de", "en", "")
-    model = runtime.model("translate")
+    model = runtime.models.model("translate")
     answer = str(asyncio.run(model.ainvoke(prompt, max_tokens=600, **constraint)).content)
     # The grammar admits only the ids, in order, once each; a tiny model may still loop inside
     # one value until the token cap, so the answer can end early, but never with a wrong id.
@@ -139,7 +139,7 @@ def test_smollm2_never_marks_source_language_answers_ok_nor_stores_them(smollm2_
     runtime = runtime_on(smollm2_server, "smollm2-135m", tmp_path)
     memory = DictMemory()
     translator = make_translator(
-        runtime.model("translate"), runtime.profile("translate"), memory=memory
+        runtime.models.model("translate"), runtime.models.profile("translate"), memory=memory
     )
     doc = HtmlDocument(POST + "".join(f"<p>{s}</p>" for s in SENTENCES))
 
@@ -157,7 +157,7 @@ def test_smollm2_never_marks_source_language_answers_ok_nor_stores_them(smollm2_
 
 def test_a_cancelled_call_frees_its_server_slot(smollm2_server, tmp_path):
     runtime = runtime_on(smollm2_server, "smollm2-135m", tmp_path)
-    caller = ModelCaller(runtime.model("translate"), "max_tokens")
+    caller = ModelCaller(runtime.models.model("translate"), "max_tokens")
     prompt = ChatPromptValue(messages=[HumanMessage("Write a very long story about a dragon.")])
     endless = {"extra_body": {"ignore_eos": True, "cache_prompt": True}}  # runs to max_tokens
     before = smollm2_server.metrics()["tokens_predicted_total"]

@@ -38,7 +38,7 @@ def test_a_server_killed_mid_batch_loses_no_segment(tmp_path, victim: int) -> No
                 warm_up=False,
             )
             runtime = Runtime(settings)
-            assert runtime.slots("translate") == 4  # both servers' --parallel 2
+            assert runtime.models.slots("translate") == 4  # both servers' --parallel 2
             outcome: dict = {}
 
             def work() -> None:
@@ -51,7 +51,7 @@ def test_a_server_killed_mid_batch_loses_no_segment(tmp_path, victim: int) -> No
             wait_until(lambda: killed.busy_slots() > 0, 120, "the doomed server to take work")
             killed.process.kill()
             worker.join(timeout=600)
-            servers = {s.url: s for s in runtime.pools["translate"].servers}
+            servers = {s.url: s for s in runtime.models.pools["translate"].servers}
             kept_idle = kept.metrics()["requests_processing"] == 0
     except Missing as exc:
         pytest.skip(str(exc))

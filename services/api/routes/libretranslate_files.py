@@ -82,7 +82,7 @@ async def translate_file(
     target = normalize_code(target)
     source = source if source == "auto" else normalize_code(source)
     async with admission.slot(settings.request_deadline):
-        with backend_errors(runtime.url("translate")):
+        with backend_errors(runtime.models.url("translate")):
             limits = archive_limits(settings)
             translated, _ = await translate_file_bytes(
                 translator, data, name, target, limits, source

@@ -79,27 +79,30 @@ class ModelList(BaseModel):
 def health(runtime: RuntimeDep) -> HealthResponse:
     """Report each task's backend; probes run in a worker thread, so this never blocks the loop."""
     backends = {}
-    probes = runtime.probe_servers()
+    probes = runtime.models.probe_servers()
     away = {name: p.detail for name, p in probes.items() if not p.reachable}
-    for task, resolved in runtime.resolved.items():
-        pool = runtime.pools.get(task)
-        urls = [s.url for s in pool.servers] if pool else [runtime.url(task)]
+    for task, resolved in runtime.models.resolved.items():
+        pool = runtime.models.pools.get(task)
+        urls = [s.url for s in pool.servers] if pool else [runtime.models.url(task)]
         detail = "; ".join(f"{url}: {away[url]}" for url in urls if url in away)
         backends[task] = BackendHealth(
             **resolved.describe(),
             reachable=any(url not in away for url in urls),
             detail=detail or probes[urls[0]].detail,
-            slots=runtime.slots(task),
+            slots=runtime.models.slots(task),
             servers=[ServerHealth(**server) for server in pool.describe()] if pool else [],
         )
-    if runtime.verifying is not None:  # the in-process model that checks proofreading fixes
-        probe = probe_backend(runtime.verifying, runtime.settings)
+    if runtime.models.verifying is not None:  # the in-process model that checks proofreading fixes
+        probe = probe_backend(runtime.models.verifying, runtime.settings)
         backends["verify"] = BackendHealth(
-            **runtime.verifying.describe(), reachable=probe.reachable, detail=probe.detail, slots=1
+            **runtime.models.verifying.describe(),
+            reachable=probe.reachable,
+            detail=probe.detail,
+            slots=1,
         )
-    problem = runtime.database.ping()
+    problem = runtime.stores.database.ping()
     database = DatabaseHealth(
-        url=describe(runtime.database.url), reachable=problem is None, detail=problem or ""
+        url=describe(runtime.stores.database.url), reachable=problem is None, detail=problem or ""
     )
     # Degraded: a task has no server that answers, some server of a pool is away, the verifier
     # is not ready, or the database is away (translation still works; memory and jobs do not).
@@ -112,10 +115,10 @@ def health(runtime: RuntimeDep) -> HealthResponse:
 def models(runtime: RuntimeDep) -> ModelList:
     """List every preset, marking the ones in use for each task."""
     in_use: dict[str, list[str]] = {}
-    for task, resolved in runtime.resolved.items():
+    for task, resolved in runtime.models.resolved.items():
         in_use.setdefault(resolved.preset_name, []).append(task)
-    if runtime.verifying is not None:
-        in_use.setdefault(runtime.verifying.preset_name, []).append("verify")
+    if runtime.models.verifying is not None:
+        in_use.setdefault(runtime.models.verifying.preset_name, []).append("verify")
     cards = [
         ModelCard(
             id=name,

@@ -119,7 +119,7 @@ async def proofread(
     return ProofreadResponse(
         issues=[_issue_out(i) for i in result.issues],
         stats=Stats(sentences=result.sentences, dropped_ungrounded=result.dropped_ungrounded),
-        model=runtime.resolved["proofread"].preset_name,
+        model=runtime.models.resolved["proofread"].preset_name,
     )
 
 

@@ -71,7 +71,7 @@ async def translate(
             Translation(text=r.text, detected_source=r.detected_source, status=r.status)
             for r in results
         ],
-        model=runtime.resolved["translate"].preset_name,
+        model=runtime.models.resolved["translate"].preset_name,
     )
 
 
@@ -113,7 +113,7 @@ async def translate_stream(
             "done": True,
             "count": len(requests),
             "statuses": dict(totals),
-            "model": runtime.resolved["translate"].preset_name,
+            "model": runtime.models.resolved["translate"].preset_name,
             "backend_calls": translator.calls,
             # Prompt tokens the backend reported, and how many of them came from its cache.
             "usage": dataclasses.asdict(translator.usage),

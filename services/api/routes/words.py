@@ -39,7 +39,7 @@ async def _fields(request: Request) -> dict[str, Any]:
 async def list_words(request: Request, runtime: RuntimeDep) -> dict[str, list[str]]:
     """The personal dictionary's words, `limit` of them from `offset`."""
     page = validated(ListFields, dict(request.query_params))
-    everything = await run_in_threadpool(runtime.dictionary.words)
+    everything = await run_in_threadpool(runtime.stores.dictionary.words)
     return {"words": everything[page.offset : page.offset + page.limit]}
 
 
@@ -47,11 +47,11 @@ async def list_words(request: Request, runtime: RuntimeDep) -> dict[str, list[st
 async def add_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
     """Add a word; `added` is false when it was already there."""
     fields = validated(WordFields, await _fields(request))
-    return {"added": await run_in_threadpool(runtime.dictionary.add, fields.word)}
+    return {"added": await run_in_threadpool(runtime.stores.dictionary.add, fields.word)}
 
 
 @router.post("/v2/words/delete")
 async def delete_word(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
     """Delete a word users added; `deleted` is false when it was not there."""
     fields = validated(WordFields, await _fields(request))
-    return {"deleted": await run_in_threadpool(runtime.dictionary.delete, fields.word)}
+    return {"deleted": await run_in_threadpool(runtime.stores.dictionary.delete, fields.word)}
