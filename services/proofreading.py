@@ -17,7 +17,7 @@ from dragoman.chains import (
     UnsupportedLanguage,
     detect_language,
     is_english,
-    language_name,
+    primary,
 )
 from dragoman.chains.proofread import (
     Check,
@@ -32,14 +32,24 @@ from dragoman.chains.proofread import (
 from .llm.faults import backend_errors
 from .nlp import dialect_of
 from .runtime import Runtime
+from .spelling import dictionaries, display_name
 from .threads import relay
 
 
+def checked_language(language: str) -> bool:
+    """Whether proofreading checks `language`: English (every check), or a language with a
+    Hunspell dictionary here (spelling)."""
+    return is_english(language) or dictionaries().resolve(language) is not None
+
+
 def check_language(language: str) -> None:
-    """Proofreading is English only: accept en, en-US, en-GB…, and auto."""
-    code = language.strip().lower()
-    if code != "auto" and code.split("-")[0] != "en":
-        raise UnsupportedLanguage(f"proofreading supports English only, not {language!r}")
+    """Accept English of any region, a language with a dictionary, and auto."""
+    code = language.strip()
+    if code.lower() != "auto" and not checked_language(code):
+        raise UnsupportedLanguage(
+            f"proofreading does not check {language!r}: English, and the languages of "
+            "/v2/languages (Hunspell dictionaries), are checked"
+        )
 
 
 def check_size(runtime: Runtime, text: str) -> None:
@@ -59,19 +69,33 @@ def require_text(text: str) -> None:
 
 
 def proofread_options(
-    runtime: Runtime, checks: list[Check], language: str, rules: RuleFilter
+    runtime: Runtime,
+    checks: list[Check],
+    language: str,
+    rules: RuleFilter,
+    preferred: tuple[str, ...] = (),
 ) -> ProofreadOptions:
     """The options of one request, with the personal dictionary as it is now."""
+    code = language.strip()
     return ProofreadOptions(
-        tuple(checks), rules, dialect_of(language), runtime.stores.dictionary.known()
+        tuple(checks),
+        rules,
+        dialect_of(code),
+        runtime.stores.dictionary.known(code),
+        language="auto" if code.lower() == "auto" else code,
+        preferred=preferred,
     )
 
 
 async def request_options(
-    runtime: Runtime, checks: list[Check], language: str, rules: RuleFilter
+    runtime: Runtime,
+    checks: list[Check],
+    language: str,
+    rules: RuleFilter,
+    preferred: tuple[str, ...] = (),
 ) -> ProofreadOptions:
     """`proofread_options` read in a worker thread: the dictionary is a database query."""
-    return await run_in_threadpool(proofread_options, runtime, checks, language, rules)
+    return await run_in_threadpool(proofread_options, runtime, checks, language, rules, preferred)
 
 
 async def run_proofread(
@@ -124,26 +148,39 @@ class CheckLanguage:
 
     @property
     def checkable(self) -> bool:
-        """Whether proofreading covers this language (English, any variant)."""
-        return is_english(self.code)
+        """Whether proofreading covers this language (English, or one with a dictionary)."""
+        return checked_language(self.code)
 
 
-def _display_name(code: str) -> str:
+def display_language(code: str) -> str:
+    """A language code's name as LanguageTool shows it: English (GB), German (Austria)."""
     if is_english(code):
         region = code.split("-")[1].upper() if "-" in code else ""
         return f"English ({region})" if region else "English"
-    try:
-        return language_name(code)
-    except UnsupportedLanguage:
-        return code
+    return display_name(code)
 
 
-def check_language_of(requested: str, text: str) -> CheckLanguage:
-    """Detect the text's language; `auto` takes it, a code is echoed as asked (en-GB stays)."""
+def _variant(code: str, preferred: tuple[str, ...]) -> str:
+    """A detected language as the variant it is checked as: the caller's preferred one (de-AT),
+    else its dictionary's (de → de-DE)."""
+    for variant in preferred:
+        if primary(variant) == primary(code):
+            return variant
+    found = dictionaries().resolve(code)
+    return found.code if found else code
+
+
+def check_language_of(requested: str, text: str, preferred: tuple[str, ...] = ()) -> CheckLanguage:
+    """Detect the text's language; `auto` takes it (as a preferred variant), a code is echoed
+    as asked (en-GB stays)."""
     detected, confidence = detect_language(text) if text.strip() else UNDETERMINED
     if detected == "en":
-        detected = dialect_of(requested) if is_english(requested) else "en-US"
+        english = [v for v in preferred if is_english(v)]
+        asked = english[0] if english else requested
+        detected = dialect_of(asked) if is_english(asked) else "en-US"
+    else:
+        detected = _variant(detected, preferred)
     code = detected if requested.strip().lower() == "auto" else requested.strip()
     return CheckLanguage(
-        code, _display_name(code), detected, _display_name(detected), round(confidence, 3)
+        code, display_language(code), detected, display_language(detected), round(confidence, 3)
     )

@@ -16,8 +16,9 @@ from .llm import make_chat_model
 from .llm.dryrun import Recorder
 from .llm.faults import as_backend_error
 from .models import ModelFactory, Models, ScorerFactory
-from .nlp import english_nlp, errant_annotator, harper_linter
+from .nlp import english_nlp, errant_annotator, harper_linter, sentence_splitter
 from .settings import Settings
+from .spelling import dictionaries
 from .stores import Stores
 
 
@@ -96,13 +97,16 @@ class Runtime:
         return english_nlp()
 
     def layers(self, dialect: str) -> Layers:
-        """Proofreading's checkers for an English dialect, with a corrector for this request."""
+        """Proofreading's checkers: English's (for `dialect`) with a corrector for this request,
+        and Hunspell's speller and a sentence splitter for every other language."""
         return Layers(
             self.nlp(),
             harper_linter(dialect),
             errant_annotator(),
             self.corrector(),
             self.verifier(),
+            speller=dictionaries().speller,
+            splitter=sentence_splitter,
         )
 
     def warm_up(self) -> None:

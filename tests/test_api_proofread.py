@@ -81,7 +81,7 @@ def test_proofread_only_the_checks_asked_for(client) -> None:
         ({"text": "x" * 501}, 413, "input_too_large"),
         ({"text": "Hello.", "format": "pdf"}, 422, "invalid_request"),
         ({"text": "Hello.", "checks": ["spelling"]}, 422, "invalid_request"),
-        ({"text": "Hallo.", "language": "de"}, 422, "unsupported_language"),
+        ({"text": "Hallo.", "language": "tlh"}, 422, "unsupported_language"),
     ],
 )
 def test_proofread_bad_input(client, body, status, code) -> None:
@@ -169,11 +169,17 @@ def test_languagetool_errors_answer_in_languagetools_dialect(client) -> None:
 def test_languagetool_language_is_honest(client) -> None:
     german = "Ich habe gestern den Bericht gelesen und er war sehr gut geschrieben."
     body = client.post("/v2/check", data={"text": german, "language": "auto"}).json()
-    assert body["language"]["code"] == "de" and body["language"]["detectedLanguage"]["code"] == "de"
-    assert body["matches"] == [] and body["warnings"]["incompleteResults"] is True
-    assert "English only" in body["warnings"]["message"]
+    assert body["language"]["code"] == "de-DE"
+    assert body["language"]["detectedLanguage"]["code"] == "de-DE"
+    assert body["matches"] == [] and body["warnings"] == {"incompleteResults": False}
     asked = client.post("/v2/check", data={"text": german, "language": "de-DE"}).json()
     assert asked["language"]["code"] == "de-DE" and asked["matches"] == []
+    # A language without a dictionary is said to be unchecked, never checked as another.
+    japanese = "昨日は報告書を読みましたが、とても良く書かれていました。"
+    unchecked = client.post("/v2/check", data={"text": japanese, "language": "auto"}).json()
+    assert unchecked["language"]["code"] == "ja" and unchecked["matches"] == []
+    assert unchecked["warnings"]["incompleteResults"] is True
+    assert "not checked: Japanese" in unchecked["warnings"]["message"]
     british = client.post("/v2/check", data={"text": "I saw the the colour.", "language": "en-GB"})
     answer = british.json()
     assert answer["language"]["name"] == "English (GB)" and answer["language"]["code"] == "en-GB"
@@ -224,7 +230,7 @@ def test_personal_dictionary_end_to_end(client, tmp_path) -> None:
     assert "MORFOLOGIK_RULE_EN_US" not in _ids(client, text)
     # Another replica on the same database (here the data directory's SQLite) knows the word.
     replica = Runtime(Settings(backend="pseudo", data_dir=tmp_path, warm_up=False))
-    assert replica.dictionary.words() == ["zorbify"]
+    assert replica.stores.dictionary.words() == ["zorbify"]
     assert client.post("/v2/words/delete", data={"word": "zorbify"}).json() == {"deleted": True}
     assert client.get("/v2/words").json() == {"words": []}
     assert "MORFOLOGIK_RULE_EN_US" in _ids(client, text)

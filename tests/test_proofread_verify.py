@@ -115,7 +115,7 @@ def test_runtime_verifies_with_the_presets_critic_unless_told_otherwise(tmp_path
 
     verifier = runtime(verify_margin=3.5).verifier()
     assert verifier is not None and verifier.margin == 3.5
-    assert runtime().verifying.preset_name == "embedded-gemma3-270m"  # type: ignore[union-attr]
+    assert runtime().models.verifying.preset_name == "embedded-gemma3-270m"  # type: ignore[union-attr]
     assert runtime(proofread_verifier="off").verifier() is None
     assert runtime(backend="pseudo").verifier() is None  # no language model proofreads there
     assert runtime(proofread_preset="mistral-nemo").verifier() is None

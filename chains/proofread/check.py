@@ -8,11 +8,13 @@ the deterministic one wins. Every offset is Dragoman's, checked verbatim against
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..detect import detect_language
 from ..errors import InputError
+from ..languages import is_english, primary
 from .diff import Annotator
 from .fluency import fluency_issues
 from .grammar import Corrector
@@ -21,9 +23,13 @@ from .issues import CHECKS, Check, Issue, ProofreadResult, overlaps
 from .passive import Passive, find_passives
 from .regions import Region, prose_regions
 from .rules import rule_issues
+from .spelling import Speller, spelling_issues
 from .taxonomy import RuleFilter, taxonomy
 from .verify import Verifier, judged_by_model, verify_held
 
+# A region is checked in a language other than the one asked only when detection is this sure
+# of it, on at least this many words.
+_SURE, _SURE_WORDS = 0.9, 4
 _PASSIVE_MESSAGES = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
     "by-agent": (
@@ -36,23 +42,29 @@ _PASSIVE_MESSAGES = {
 
 @dataclass(frozen=True)
 class ProofreadOptions:
-    """What to check and show: the checks, LanguageTool's rule options, dialect, known words."""
+    """What to check and show: the checks, LanguageTool's rule options, the language (a code such
+    as de-AT, or auto), English's dialect, known words."""
 
     checks: tuple[Check, ...] = CHECKS
     rules: RuleFilter = field(default_factory=RuleFilter)
     dialect: str = "en-US"
     dictionary: frozenset[str] = frozenset()
+    language: str = "en"
+    preferred: tuple[str, ...] = ()  # variants a detected language is checked as (de-AT)
 
 
 @dataclass
 class Layers:
-    """The checkers: spaCy for sentences and passives, Harper, and the model with ERRANT."""
+    """The checkers: spaCy for sentences and passives, Harper, and the model with ERRANT for
+    English; for other languages a sentence splitter and a Hunspell speller, by language code."""
 
     nlp: Any
     linter: Linter
     annotator: Annotator | None = None
     corrector: Corrector | None = None
     verifier: Verifier | None = None  # a language model that must prefer each model edit
+    speller: Callable[[str], Speller | None] | None = None
+    splitter: Callable[[str], Any] | None = None  # a sentence splitter for a language code
 
 
 @dataclass
@@ -68,6 +80,11 @@ class _Parsed:
     regions: list[Region]
     sentences: list[_Sentence]
     passives: list[tuple[int, Passive]]
+    languages: list[str] = field(default_factory=list)  # each region's
+
+    def english(self, region: int) -> bool:
+        """Whether region `region` is in English (Harper, passives and the model check it)."""
+        return is_english(self.languages[region])
 
 
 def _passive_issue(passive: Passive, region: Region) -> Issue:
@@ -101,23 +118,52 @@ def _sentence_spans(parsed: _Parsed) -> list[tuple[int, int]]:
     return spans
 
 
-def _parse(text: str, fmt: str, options: ProofreadOptions, nlp: Any) -> _Parsed:
+def _region_language(text: str, options: ProofreadOptions, layers: Layers) -> str:
+    """The language a region is checked in: as asked, unless it is confidently another that
+    Dragoman checks (a paragraph in English inside a German e-mail); `auto` takes the detected."""
+    asked = options.language
+    if layers.speller is None:
+        return options.dialect  # English only
+    detected, confidence = detect_language(text)
+    sure = confidence >= _SURE and len(text.split()) >= _SURE_WORDS
+    checkable = is_english(detected) or layers.speller(detected) is not None
+    if asked == "auto" or (sure and checkable and primary(detected) != primary(asked)):
+        if is_english(detected):
+            return options.dialect
+        variants = [v for v in options.preferred if primary(v) == primary(detected)]
+        return variants[0] if variants else detected
+    return options.dialect if is_english(asked) else asked
+
+
+def _parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> _Parsed:
     regions = prose_regions(text, fmt)
-    parsed = _Parsed(regions, [], [])
-    for n, doc in enumerate(nlp.pipe(region.text for region in regions)):
+    parsed = _Parsed(regions, [], [], [_region_language(r.text, options, layers) for r in regions])
+    english = [n for n in range(len(regions)) if parsed.english(n)]
+    for n, doc in zip(english, layers.nlp.pipe(regions[n].text for n in english), strict=True):
         parsed.sentences += [
             _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
         ]
         if "passive_voice" in options.checks:
             parsed.passives += [(n, p) for p in find_passives(doc)]
+    for n, region in enumerate(regions):
+        if n not in english and layers.splitter is not None:
+            doc = layers.splitter(parsed.languages[n])(region.text)
+            parsed.sentences += [
+                _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
+            ]
+    parsed.sentences.sort(key=lambda s: (s.region, s.start))
     return parsed
 
 
 def _deterministic(
-    parsed: _Parsed, options: ProofreadOptions, linter: Linter
+    parsed: _Parsed, options: ProofreadOptions, layers: Layers, result: ProofreadResult
 ) -> list[tuple[int, Issue]]:
     found: list[tuple[int, Issue]] = []
+    linter = layers.linter
     for n, region in enumerate(parsed.regions):
+        if not parsed.english(n):
+            found += _spelling(n, region, parsed.languages[n], options, layers, result)
+            continue
         found += [(n, i) for i in rule_issues(region.text, options.checks)]
         found += [
             (n, i)
@@ -129,6 +175,25 @@ def _deterministic(
     return found
 
 
+def _spelling(
+    n: int,
+    region: Region,
+    language: str,
+    options: ProofreadOptions,
+    layers: Layers,
+    result: ProofreadResult,
+) -> list[tuple[int, Issue]]:
+    """Region `n`'s misspellings in `language`, or none (noted) without a dictionary for it."""
+    speller = layers.speller(language) if layers.speller else None
+    if speller is None:
+        result.unchecked.add(language)
+        return []
+    result.checked.add(language)
+    if "grammar" not in options.checks:
+        return []
+    return [(n, i) for i in spelling_issues(speller, region.text, language, options.dictionary)]
+
+
 async def proofread_stream(
     text: str, fmt: str, options: ProofreadOptions, layers: Layers, result: ProofreadResult
 ) -> AsyncIterator[list[Issue]]:
@@ -136,10 +201,10 @@ async def proofread_stream(
     unknown = sorted(set(options.checks) - set(CHECKS))
     if unknown:
         raise InputError(f"unknown checks {unknown}; expected some of: {', '.join(CHECKS)}")
-    parsed = _parse(text, fmt, options, layers.nlp)
+    parsed = _parse(text, fmt, options, layers)
     result.sentences = len(parsed.sentences)
     result.sentence_spans = _sentence_spans(parsed)
-    found = _deterministic(parsed, options, layers.linter)
+    found = _deterministic(parsed, options, layers, result)
     if layers.corrector is not None and parsed.passives:
         found = await _with_rewrites(found, parsed, layers.corrector)
     # Spelling flags wait for the language model's verdict; the other rules' issues do not.
@@ -166,7 +231,7 @@ async def proofread_stream(
     tasks = [
         asyncio.ensure_future(_correct_region(n, parsed, layers))
         for n in range(len(parsed.regions))
-        if any(s.region == n for s in parsed.sentences)
+        if parsed.english(n) and any(s.region == n for s in parsed.sentences)
     ]
     try:
         for next_done in asyncio.as_completed(tasks):

@@ -36,6 +36,8 @@ class ProofreadResult:
     sentences: int = 0
     dropped_ungrounded: int = 0
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)  # input offsets
+    checked: set[str] = field(default_factory=set)  # languages other than English spelled
+    unchecked: set[str] = field(default_factory=set)  # languages seen with no dictionary
 
 
 def overlaps(a: Issue, b: Issue) -> bool:

@@ -45,8 +45,10 @@ class Taxonomy:
         self._harper = data["harper"]
         self._own = data["own"]
         self._model = data["model"]["types"]
+        self._spelling = data["spelling"]
         self.legitimate_repeats = frozenset(self._harper["legitimate_repeats"])
         self.lt_ids = set(self._harper["ids"].values()) | set(self._harper["spelling"].values())
+        self.lt_ids |= set(self._spelling["ids"].values()) | {self._spelling["default"]}
 
     def category(self, key: str) -> Category:
         """The category `key`, or Miscellaneous."""
@@ -60,6 +62,17 @@ class Taxonomy:
             rule_id = self._harper["ids"].get(rule) or _CAMEL.sub("_", rule).upper()
         category = self._harper["kinds"].get(kind, "MISC")
         return RuleName(rule_id, category, description, rule in self._harper["picky"])
+
+    def speller(self, language: str) -> RuleName:
+        """The name of the Hunspell spell checker of `language` (a variant such as de-CH, or de)."""
+        ids = self._spelling["ids"]
+        rule_id = ids.get(language) or ids.get(language.split("-")[0]) or self._spelling["default"]
+        return RuleName(rule_id, "TYPOS", self._spelling["description"])
+
+    @property
+    def spelling_message(self) -> str:
+        """What a Hunspell spelling issue says."""
+        return str(self._spelling["message"])
 
     def own(self, rule_id: str) -> RuleName:
         """The name of one of Dragoman's own checks."""

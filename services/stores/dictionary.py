@@ -22,6 +22,12 @@ from .schema import words
 log = logging.getLogger(__name__)
 
 
+def _language(language: str) -> str:
+    """The language a word is kept for: a primary code ("de-AT" → "de"), or "" for every one."""
+    code = language.strip().replace("_", "-").split("-")[0].lower()
+    return "" if code in ("", "auto") else code
+
+
 def _word(word: str) -> str:
     """A word as LanguageTool takes it: one token, no white space."""
     word = word.strip()
@@ -39,36 +45,42 @@ class Dictionary:
         self._legacy = legacy
         self._lock = threading.Lock()
 
-    def words(self) -> list[str]:
-        """Every word, configured ones first, then added ones in the order they came, each once."""
+    def words(self, language: str = "") -> list[str]:
+        """Every word known in `language` (all words without one): configured ones first, then
+        added ones in the order they came, each once."""
         self._import_legacy()
+        query = select(words.c.word).order_by(words.c.created, words.c.word)
+        if language := _language(language):
+            query = query.where(words.c.language.in_(["", language]))
         with self.database.connect() as db:
-            added = db.scalars(select(words.c.word).order_by(words.c.created, words.c.word))
-            return list(dict.fromkeys(self.configured + list(added)))
+            return list(dict.fromkeys(self.configured + list(db.scalars(query))))
 
-    def known(self) -> frozenset[str]:
-        """The words in lower case, for matching."""
-        return frozenset(w.lower() for w in self.words())
+    def known(self, language: str = "") -> frozenset[str]:
+        """The words known in `language`, in lower case, for matching."""
+        return frozenset(w.lower() for w in self.words(language))
 
-    def add(self, word: str) -> bool:
-        """Add `word`; tell whether it was new."""
+    def add(self, word: str, language: str = "") -> bool:
+        """Add `word` for `language` (every language without one); tell whether it was new."""
         word = _word(word)
         if word in self.configured:
             return False
         self._import_legacy()
+        row = {"word": word, "language": _language(language), "created": time.time()}
         try:
             with self.database.begin() as db:
-                db.execute(insert(words).values(word=word, created=time.time()))
+                db.execute(insert(words).values(**row))
         except IntegrityError:  # there already, perhaps added by another replica just now
             return False
         return True
 
-    def delete(self, word: str) -> bool:
-        """Remove a word users added; tell whether it was there (configured words stay)."""
+    def delete(self, word: str, language: str = "") -> bool:
+        """Remove a word users added for `language`; tell whether it was there (configured
+        words stay)."""
         word = _word(word)
         self._import_legacy()
+        match = (words.c.word == word) & (words.c.language == _language(language))
         with self.database.begin() as db:
-            return db.execute(delete(words).where(words.c.word == word)).rowcount == 1
+            return db.execute(delete(words).where(match)).rowcount == 1
 
     def _import_legacy(self) -> None:
         """Move the words of an older version's dictionary.txt into the database, once."""
@@ -84,7 +96,7 @@ class Dictionary:
         """Insert the file's words that are not there yet, then rename the file."""
         found = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
         with self.database.begin() as db:
-            have = set(db.scalars(select(words.c.word)))
+            have = set(db.scalars(select(words.c.word).where(words.c.language == "")))
             fresh = [w for w in dict.fromkeys(found) if w not in have]
             if fresh:
                 now = time.time()

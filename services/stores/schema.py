@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -59,9 +69,12 @@ jobs = Table(
 )
 
 # The personal dictionary's words that users added (/v2/words); configured words stay in Settings.
+# A word is known in one language (its primary code, "de") or, with "", in every language.
 words = Table(
     "words",
     metadata,
-    Column("word", Text, primary_key=True),
+    Column("word", Text, nullable=False),
+    Column("language", Text, nullable=False, server_default=""),
     Column("created", Float, nullable=False),
+    PrimaryKeyConstraint("word", "language", name="words_word_language_pkey"),
 )

@@ -13,10 +13,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from dragoman.chains import InputError
+from dragoman.chains import InputError, is_english, primary
 from dragoman.chains.proofread import CHECKS, Category, Issue, ProofreadResult, RuleFilter, taxonomy
 
 from ...proofreading import check_language_of, check_size, request_options, run_proofread
+from ...proofreading import display_language as _display_name
+from ...spelling import dictionaries
 from ..deps import AdmissionDep, RuntimeDep
 from ..forms import read_fields, validated
 from .languagetool_info import TAG, software
@@ -37,6 +39,20 @@ class CheckFields(BaseModel):
     disabledCategories: str = ""  # noqa: N815
     enabledOnly: str = "false"  # noqa: N815
     level: str = "default"
+    # With language=auto: the variants a detected language is checked as (de-AT, pt-BR). The
+    # writer's first language, motherTongue, only feeds LanguageTool's false-friend rules.
+    preferredVariants: str = ""  # noqa: N815
+    motherTongue: str = ""  # noqa: N815
+
+    def preferred(self) -> tuple[str, ...]:
+        """The preferred variants, each checked to be a language Dragoman knows."""
+        variants = tuple(v.strip() for v in self.preferredVariants.split(",") if v.strip())
+        if variants and self.language.strip().lower() != "auto":
+            raise InputError("preferredVariants can only be used with language=auto")
+        for variant in variants:
+            if "-" not in variant:
+                raise InputError(f"preferredVariants needs variants like de-AT, not {variant!r}")
+        return variants
 
     def rule_filter(self) -> RuleFilter:
         """The rule options as Dragoman's filter."""
@@ -128,8 +144,10 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         origins = list(range(len(plain)))
     else:
         raise InputError("give the text to check in 'text' or 'data'")
-    language = check_language_of(fields.language, plain)
-    options = await request_options(runtime, list(CHECKS), language.code, rules)
+    preferred = fields.preferred()
+    language = check_language_of(fields.language, plain, preferred)
+    asked = "auto" if fields.language.strip().lower() == "auto" else language.code
+    options = await request_options(runtime, list(CHECKS), asked, rules, preferred)
     result = ProofreadResult()  # LanguageTool answers empty or markup-only text with no matches
     if plain.strip() and language.checkable:
         check_size(runtime, plain)
@@ -146,9 +164,14 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         for start, end in result.sentence_spans
         if (kept := [o for o in origins[start:end] if o >= 0])
     ]
-    warnings: dict[str, Any] = {"incompleteResults": not language.checkable}
-    if not language.checkable:
-        warnings["message"] = f"{language.name} is not checked: Dragoman proofreads English only"
+    unchecked = sorted(result.unchecked | (set() if language.checkable else {language.code}))
+    warnings: dict[str, Any] = {"incompleteResults": bool(unchecked)}
+    if unchecked:
+        names = ", ".join(_display_name(code) for code in unchecked)
+        warnings["message"] = (
+            f"not checked: {names} (Dragoman checks English, and spelling in the languages "
+            "of /v2/languages)"
+        )
     return {
         "software": software(),
         "warnings": warnings,
@@ -170,9 +193,18 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
 
 @router.get("/v2/languages")
 def languages() -> list[dict[str, str]]:
-    """The languages Dragoman proofreads."""
-    return [
+    """The languages Dragoman proofreads: English (every check) and each language with a
+    Hunspell dictionary here (spelling; passive voice is English only, as in LanguageTool)."""
+    listed = [
         {"name": "English", "code": "en", "longCode": "en"},
         {"name": "English (US)", "code": "en", "longCode": "en-US"},
         {"name": "English (GB)", "code": "en", "longCode": "en-GB"},
     ]
+    for code, language in dictionaries().languages.items():
+        short = primary(code)
+        if is_english(code):
+            continue
+        if short != code and short not in {entry["longCode"] for entry in listed}:
+            listed.append({"name": _display_name(short), "code": short, "longCode": short})
+        listed.append({"name": language.name, "code": short, "longCode": code})
+    return listed

@@ -1,0 +1,144 @@
+"""Spelling beyond English: a Hunspell dictionary's verdict on each word, minus what no
+dictionary can know.
+
+Never flagged: URLs, e-mail addresses, paths and handles; words with digits; acronyms and
+mixed-case names (ZMapp, iPhone); words in another script than the text's; quoted passages in
+another language; words in the personal dictionary. A capitalised word the dictionary does not
+know is a name unless the dictionary suggests a word one edit away: German nouns are
+capitalised, and their typos are what that keeps.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from typing import Protocol
+
+from ..detect import detect_language
+from ..languages import primary
+from .issues import Issue
+from .taxonomy import taxonomy
+
+_MAX_REPLACEMENTS = 5
+# Words: letters and marks, joined by an apostrophe or a hyphen (l'homme, E-Mail-Adresse).
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’ʼ-](?=[^\W_]))*")
+# Spans no dictionary judges: URLs, e-mail addresses, @handles and #tags, paths, domains.
+_NOT_PROSE = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+    r"|\S*[/\\]\S+|\b\w+(?:\.\w+)*\.[a-z]{2,6}\b(?!\.\w)"
+)
+# Quoted passages, which may be in another language: „…“ “…” "…" «…» »…« ‚…‘.
+_QUOTED = re.compile(r"„[^“”\"]+[“”\"]|“[^”]+”|\"[^\"]+\"|«[^»]+»|»[^«]+«|‚[^‘]+‘")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+
+class Speller(Protocol):
+    """What Dragoman needs of a Hunspell dictionary (pyenchant's Dict)."""
+
+    def check(self, word: str) -> bool: ...
+
+    def suggest(self, word: str) -> list[str]: ...
+
+
+def _script(char: str) -> str:
+    """The script of a letter, as the first word of its Unicode name (LATIN, CYRILLIC, CJK…)."""
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
+def _main_script(text: str) -> str:
+    letters = Counter(_script(c) for c in text if c.isalpha())
+    return letters.most_common(1)[0][0] if letters else "LATIN"
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter deleted, inserted, replaced, or two neighbours swapped."""
+    a, b = a.lower(), b.lower()
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _skipped_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """Spans never checked: not prose, or a quotation in another language."""
+    spans = [m.span() for m in _NOT_PROSE.finditer(text)]
+    for quote in _QUOTED.finditer(text):
+        inner = quote.group()[1:-1]
+        if len(inner.split()) < 2:
+            continue
+        detected, confidence = detect_language(inner)
+        if primary(detected) != primary(language) and confidence >= 0.5:
+            spans.append(quote.span())
+    return spans
+
+
+class SpellingCheck:
+    """One text's words, judged by `speller` for `language`."""
+
+    def __init__(self, speller: Speller, language: str, dictionary: frozenset[str]) -> None:
+        self.speller = speller
+        self.language = language
+        self.dictionary = dictionary
+
+    def known(self, word: str) -> bool:
+        """Whether the dictionary, or the personal one, knows `word` (any apostrophe)."""
+        if word.lower() in self.dictionary:
+            return True
+        plain = word.translate(_APOSTROPHES)
+        return self.speller.check(word) or (plain != word and self.speller.check(plain))
+
+    def _parts_known(self, word: str) -> bool:
+        """A hyphenated or elided word whose every part is known (or is a name or acronym)."""
+        parts = [p for p in re.split(r"[-'’ʼ]", word) if p]
+        return len(parts) > 1 and all(self.known(p) or _never_judged(p) for p in parts)
+
+    def misspelled(self, word: str) -> list[str] | None:
+        """The dictionary's suggestions for a misspelled `word`, or None if it is not one."""
+        if _never_judged(word) or self.known(word) or self._parts_known(word):
+            return None
+        suggestions = [s for s in self.speller.suggest(word) if s != word]
+        # An unknown capitalised word is a name unless it is one slip away from a real word.
+        near = any(_one_edit(word, s) for s in suggestions[:_MAX_REPLACEMENTS])
+        if word[0].isupper() and not near:
+            return None
+        return suggestions[:_MAX_REPLACEMENTS]
+
+
+def _never_judged(word: str) -> bool:
+    """Single letters, acronyms, mixed case (iPhone, ZMapp) and words with digits."""
+    return len(word) < 2 or any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def spelling_issues(
+    speller: Speller, text: str, language: str, dictionary: frozenset[str]
+) -> Iterator[Issue]:
+    """Misspelled words of `text` in `language`, with the dictionary's suggestions."""
+    names = taxonomy()
+    rule = names.speller(language)
+    check = SpellingCheck(speller, language, dictionary)
+    script = _main_script(text)
+    skipped = _skipped_spans(text, language)
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        if any(s < end and start < e for s, e in skipped) or _script(word[0]) != script:
+            continue
+        suggestions = check.misspelled(word)
+        if suggestions is None:
+            continue
+        yield Issue(
+            start,
+            end - start,
+            "grammar",
+            rule.id,
+            names.spelling_message,
+            tuple(suggestions),
+            short_message=rule.description,
+            rule_category=rule.category,
+        )

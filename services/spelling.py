@@ -1,0 +1,116 @@
+"""Debian's Hunspell dictionaries through libenchant-2 (pyenchant): which languages proofreading
+spells, and one speller per dictionary, loaded on first use and shared by every thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from dragoman.chains import language_names, primary
+
+log = logging.getLogger(__name__)
+# Dictionaries that are word lists of a field, not of a language.
+_SPECIALIST = ("med",)
+
+
+@dataclass(frozen=True)
+class SpellingLanguage:
+    """A language variant with a dictionary: LanguageTool's long code (de-AT) and its tag."""
+
+    code: str
+    tag: str
+    name: str
+
+
+class LockedSpeller:
+    """A Hunspell dictionary behind a lock: one Hunspell handle must not serve two threads."""
+
+    def __init__(self, dictionary: Any) -> None:
+        self._dictionary = dictionary
+        self._lock = threading.Lock()
+
+    def check(self, word: str) -> bool:
+        """Whether the dictionary knows `word`."""
+        with self._lock:
+            return bool(self._dictionary.check(word))
+
+    def suggest(self, word: str) -> list[str]:
+        """The dictionary's suggestions for `word`, best first."""
+        with self._lock:
+            return list(self._dictionary.suggest(word))
+
+
+@cache
+def _names() -> dict[str, dict[str, str]]:
+    text = files(__package__).joinpath("spelling.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def display_name(code: str) -> str:
+    """A language code's English name, with its region: de-AT → German (Austria)."""
+    parts = code.split("-")
+    language = _names()["languages"].get(parts[0]) or language_names().get(parts[0], parts[0])
+    region = _names()["regions"].get(parts[-1]) if len(parts) > 1 else None
+    return f"{language} ({region})" if region else language
+
+
+class Dictionaries:
+    """The Hunspell dictionaries installed on this machine, by LanguageTool language code."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._broker: Any = None
+        self._spellers: dict[str, LockedSpeller] = {}
+        self.languages = self._installed()
+
+    def _installed(self) -> dict[str, SpellingLanguage]:
+        try:
+            import enchant
+        except ImportError as exc:  # libenchant-2 is missing: no language but English is spelled
+            log.warning("no Hunspell dictionaries: %s (run `make run` to install them)", exc)
+            return {}
+        self._broker = enchant.Broker()
+        self._broker.set_ordering("*", "hunspell")
+        tags = sorted(
+            tag
+            for tag, provider in self._broker.list_dicts()
+            if provider.name == "hunspell" and not any(s in tag for s in _SPECIALIST)
+        )
+        found = {}
+        for tag in tags:
+            code = tag.replace("_", "-")
+            found[code] = SpellingLanguage(code, tag, display_name(code))
+        return found
+
+    def resolve(self, code: str) -> SpellingLanguage | None:
+        """The dictionary for a language code: the variant itself (de-AT), else the language's
+        own (fr), else the one of its home country (de → de-DE), else its first variant."""
+        parts = code.replace("_", "-").split("-")
+        wanted = "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+        language = primary(wanted)
+        for candidate in (wanted, language, f"{language}-{language.upper()}"):
+            if candidate in self.languages:
+                return self.languages[candidate]
+        variants = [c for c in self.languages if primary(c) == language]
+        return self.languages[variants[0]] if variants else None
+
+    def speller(self, code: str) -> LockedSpeller | None:
+        """The speller of a language code, loaded once; None without a dictionary for it."""
+        found = self.resolve(code)
+        if found is None:
+            return None
+        with self._lock:
+            if found.tag not in self._spellers:
+                self._spellers[found.tag] = LockedSpeller(self._broker.request_dict(found.tag))
+            return self._spellers[found.tag]
+
+
+@cache
+def dictionaries() -> Dictionaries:
+    """This machine's dictionaries, found once per process."""
+    return Dictionaries()
