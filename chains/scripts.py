@@ -8,6 +8,8 @@ import unicodedata
 from functools import lru_cache
 
 _WIDE = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
+# The languages written in them (primary codes).
+WIDE_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 
 
 @lru_cache(maxsize=65536)

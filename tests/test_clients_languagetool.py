@@ -78,6 +78,53 @@ def test_pylanguagetool_api_and_cli(url, tmp_path) -> None:
     assert "the the" in done.stdout and f"Text checked by {url}/v2/" in done.stdout
 
 
+GERMAN = "Ich schicke Ihnen morgen die Unterlagen für das Treffen mit dem Vorstnad."
+FRENCH = "Je vous envoie demain les documents pour la réunion avec le consiel."
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wrong", "rule"),
+    [
+        ("de-DE", GERMAN, "Vorstnad", "GERMAN_SPELLER_RULE"),
+        ("fr-FR", FRENCH, "consiel", "FR_SPELLING_RULE"),
+        ("auto", FRENCH, "consiel", "FR_SPELLING_RULE"),
+    ],
+)
+def test_language_tool_python_checks_german_and_french(url, language, text, wrong, rule) -> None:
+    import language_tool_python
+
+    with language_tool_python.LanguageTool(language, remote_server=url) as tool:
+        (match,) = tool.check(text)
+        assert text[match.offset : match.offset + match.error_length] == wrong
+        assert match.rule_id == rule and match.replacements
+        fixed = tool.correct(text)
+        assert wrong not in fixed and fixed.replace(match.replacements[0], wrong) == text
+
+
+def test_pylanguagetool_checks_german_and_french(url, tmp_path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from pylanguagetool import api
+
+    for language, text, wrong in [("de-DE", GERMAN, "Vorstnad"), ("fr", FRENCH, "consiel")]:
+        answer = api.check(text, api_url=f"{url}/v2/", lang=language)
+        assert [text[m["offset"] : m["offset"] + m["length"]] for m in answer["matches"]] == [wrong]
+        assert answer["warnings"]["incompleteResults"] is False
+    listed = {language["longCode"] for language in api.get_languages(f"{url}/v2/")}
+    assert {"de-DE", "de-AT", "de-CH", "fr", "pt-BR", "pt-PT"} <= listed
+    page = tmp_path / "brief.txt"
+    page.write_text(GERMAN + "\n", encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "pylanguagetool"), "--no-color"]
+    done = subprocess.run(
+        [*command, "-a", f"{url}/v2/", "-l", "de-DE", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "Vorstnad" in done.stdout and "Vorstand" in done.stdout
+
+
 def test_ltex_style_requests(url) -> None:
     """A form labelled JSON carrying AnnotatedText, markup-only documents included."""
     headers = {"Content-Type": "application/json"}

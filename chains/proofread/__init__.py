@@ -1,11 +1,12 @@
 """Grounded proofreading: Harper's rules, passive voice from a parse, and a model's corrections
 typed by ERRANT, turned into issues whose offsets Dragoman computes itself."""
 
-from .check import Layers, ProofreadOptions, proofread, proofread_stream
+from .check import proofread, proofread_stream
 from .diff import Annotator
 from .grammar import Corrector
 from .harper import Linter
 from .issues import CHECKS, Check, Issue, ProofreadResult
+from .parsing import Layers, ProofreadOptions
 from .passive import Passive, find_passives
 from .rules import rule_issues
 from .taxonomy import Category, RuleFilter, taxonomy

@@ -8,28 +8,22 @@ the deterministic one wins. Every offset is Dragoman's, checked verbatim against
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import AsyncIterator
+from dataclasses import replace
 
-from ..detect import detect_language
 from ..errors import InputError
-from ..languages import is_english, primary
-from .diff import Annotator
 from .fluency import fluency_issues
 from .grammar import Corrector
-from .harper import Linter, harper_issues
-from .issues import CHECKS, Check, Issue, ProofreadResult, overlaps
-from .passive import Passive, find_passives
-from .regions import Region, prose_regions
+from .harper import harper_issues
+from .issues import CHECKS, Issue, ProofreadResult, overlaps
+from .parsing import Layers, Parsed, ProofreadOptions, parse, sentence_at, sentence_spans
+from .passive import Passive
+from .regions import Region
 from .rules import rule_issues
-from .spelling import Speller, spelling_issues
-from .taxonomy import RuleFilter, taxonomy
-from .verify import Verifier, judged_by_model, verify_held
+from .spelling import spelling_issues
+from .taxonomy import taxonomy
+from .verify import judged_by_model, verify_held
 
-# A region is checked in a language other than the one asked only when detection is this sure
-# of it, on at least this many words.
-_SURE, _SURE_WORDS = 0.9, 4
 _PASSIVE_MESSAGES = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
     "by-agent": (
@@ -38,53 +32,6 @@ _PASSIVE_MESSAGES = {
     ),
     "get-passive": ("GET_PASSIVE", "Passive voice with “get”: consider the active voice."),
 }
-
-
-@dataclass(frozen=True)
-class ProofreadOptions:
-    """What to check and show: the checks, LanguageTool's rule options, the language (a code such
-    as de-AT, or auto), English's dialect, known words."""
-
-    checks: tuple[Check, ...] = CHECKS
-    rules: RuleFilter = field(default_factory=RuleFilter)
-    dialect: str = "en-US"
-    dictionary: frozenset[str] = frozenset()
-    language: str = "en"
-    preferred: tuple[str, ...] = ()  # variants a detected language is checked as (de-AT)
-
-
-@dataclass
-class Layers:
-    """The checkers: spaCy for sentences and passives, Harper, and the model with ERRANT for
-    English; for other languages a sentence splitter and a Hunspell speller, by language code."""
-
-    nlp: Any
-    linter: Linter
-    annotator: Annotator | None = None
-    corrector: Corrector | None = None
-    verifier: Verifier | None = None  # a language model that must prefer each model edit
-    speller: Callable[[str], Speller | None] | None = None
-    splitter: Callable[[str], Any] | None = None  # a sentence splitter for a language code
-
-
-@dataclass
-class _Sentence:
-    region: int
-    start: int
-    end: int
-    text: str
-
-
-@dataclass
-class _Parsed:
-    regions: list[Region]
-    sentences: list[_Sentence]
-    passives: list[tuple[int, Passive]]
-    languages: list[str] = field(default_factory=list)  # each region's
-
-    def english(self, region: int) -> bool:
-        """Whether region `region` is in English (Harper, passives and the model check it)."""
-        return is_english(self.languages[region])
 
 
 def _passive_issue(passive: Passive, region: Region) -> Issue:
@@ -101,62 +48,8 @@ def _passive_issue(passive: Passive, region: Region) -> Issue:
     )
 
 
-def _sentence_at(sentences: list[_Sentence], region: int, offset: int) -> str:
-    for s in sentences:
-        if s.region == region and s.start <= offset < s.end:
-            return s.text
-    return ""
-
-
-def _sentence_spans(parsed: _Parsed) -> list[tuple[int, int]]:
-    """Each sentence's span in the input, from its first to its last character that is there."""
-    spans = []
-    for s in parsed.sentences:
-        origins = [o for o in parsed.regions[s.region].origins[s.start : s.end] if o >= 0]
-        if origins:
-            spans.append((origins[0], origins[-1] + 1))
-    return spans
-
-
-def _region_language(text: str, options: ProofreadOptions, layers: Layers) -> str:
-    """The language a region is checked in: as asked, unless it is confidently another that
-    Dragoman checks (a paragraph in English inside a German e-mail); `auto` takes the detected."""
-    asked = options.language
-    if layers.speller is None:
-        return options.dialect  # English only
-    detected, confidence = detect_language(text)
-    sure = confidence >= _SURE and len(text.split()) >= _SURE_WORDS
-    checkable = is_english(detected) or layers.speller(detected) is not None
-    if asked == "auto" or (sure and checkable and primary(detected) != primary(asked)):
-        if is_english(detected):
-            return options.dialect
-        variants = [v for v in options.preferred if primary(v) == primary(detected)]
-        return variants[0] if variants else detected
-    return options.dialect if is_english(asked) else asked
-
-
-def _parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> _Parsed:
-    regions = prose_regions(text, fmt)
-    parsed = _Parsed(regions, [], [], [_region_language(r.text, options, layers) for r in regions])
-    english = [n for n in range(len(regions)) if parsed.english(n)]
-    for n, doc in zip(english, layers.nlp.pipe(regions[n].text for n in english), strict=True):
-        parsed.sentences += [
-            _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
-        ]
-        if "passive_voice" in options.checks:
-            parsed.passives += [(n, p) for p in find_passives(doc)]
-    for n, region in enumerate(regions):
-        if n not in english and layers.splitter is not None:
-            doc = layers.splitter(parsed.languages[n])(region.text)
-            parsed.sentences += [
-                _Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
-            ]
-    parsed.sentences.sort(key=lambda s: (s.region, s.start))
-    return parsed
-
-
 def _deterministic(
-    parsed: _Parsed, options: ProofreadOptions, layers: Layers, result: ProofreadResult
+    parsed: Parsed, options: ProofreadOptions, layers: Layers, result: ProofreadResult
 ) -> list[tuple[int, Issue]]:
     found: list[tuple[int, Issue]] = []
     linter = layers.linter
@@ -201,9 +94,9 @@ async def proofread_stream(
     unknown = sorted(set(options.checks) - set(CHECKS))
     if unknown:
         raise InputError(f"unknown checks {unknown}; expected some of: {', '.join(CHECKS)}")
-    parsed = _parse(text, fmt, options, layers)
+    parsed = parse(text, fmt, options, layers)
     result.sentences = len(parsed.sentences)
-    result.sentence_spans = _sentence_spans(parsed)
+    result.sentence_spans = sentence_spans(parsed)
     found = _deterministic(parsed, options, layers, result)
     if layers.corrector is not None and parsed.passives:
         found = await _with_rewrites(found, parsed, layers.corrector)
@@ -245,7 +138,7 @@ async def proofread_stream(
             task.cancel()
 
 
-async def _correct_region(n: int, parsed: _Parsed, layers: Layers) -> tuple[list, int]:
+async def _correct_region(n: int, parsed: Parsed, layers: Layers) -> tuple[list, int]:
     """The model's issues in region `n`, and how many of its answers were ungrounded."""
     assert layers.corrector is not None and layers.annotator is not None
     sentences = [s for s in parsed.sentences if s.region == n]
@@ -259,7 +152,7 @@ async def _correct_region(n: int, parsed: _Parsed, layers: Layers) -> tuple[list
 
 def _finish(
     found: list[tuple[int, Issue]],
-    parsed: _Parsed,
+    parsed: Parsed,
     text: str,
     options: ProofreadOptions,
     result: ProofreadResult,
@@ -295,7 +188,7 @@ async def proofread(
 
 
 def _ground(
-    found: list[tuple[int, Issue]], parsed: _Parsed, text: str, result: ProofreadResult
+    found: list[tuple[int, Issue]], parsed: Parsed, text: str, result: ProofreadResult
 ) -> list[Issue]:
     """Move issues onto input offsets; drop (and count) any whose span is not verbatim there."""
     grounded = []
@@ -306,7 +199,7 @@ def _ground(
         if span is None or text[span[0] : span[1]] != local:
             result.dropped_ungrounded += 1
             continue
-        sentence = _sentence_at(parsed.sentences, n, issue.offset)
+        sentence = sentence_at(parsed.sentences, n, issue.offset)
         grounded.append(
             replace(
                 issue,
@@ -320,14 +213,14 @@ def _ground(
 
 
 async def _with_rewrites(
-    found: list[tuple[int, Issue]], parsed: _Parsed, corrector: Corrector
+    found: list[tuple[int, Issue]], parsed: Parsed, corrector: Corrector
 ) -> list[tuple[int, Issue]]:
     """Add the model's active rewrite to messages of passives whose agent is named."""
 
     async def rewrite(n: int, passive: Passive) -> str | None:
         if passive.kind != "by-agent" or not passive.agent:
             return None
-        sentence = _sentence_at(parsed.sentences, n, passive.start)
+        sentence = sentence_at(parsed.sentences, n, passive.start)
         return await corrector.rewrite_active(sentence, passive.agent)
 
     rewrites = await asyncio.gather(*(rewrite(n, p) for n, p in parsed.passives))

@@ -18,10 +18,12 @@ from typing import Protocol
 
 from ..detect import detect_language
 from ..languages import primary
+from ..scripts import WIDE_LANGUAGES, is_wide
 from .issues import Issue
 from .taxonomy import taxonomy
 
 _MAX_REPLACEMENTS = 5
+_SHORTEST_NOUN = 4  # capitalised words shorter than this are taken for names
 # Words: letters and marks, joined by an apostrophe or a hyphen (l'homme, E-Mail-Adresse).
 _WORD = re.compile(r"[^\W_](?:[^\W_]|['’ʼ-](?=[^\W_]))*")
 # Spans no dictionary judges: URLs, e-mail addresses, @handles and #tags, paths, domains.
@@ -103,9 +105,10 @@ class SpellingCheck:
         if _never_judged(word) or self.known(word) or self._parts_known(word):
             return None
         suggestions = [s for s in self.speller.suggest(word) if s != word]
-        # An unknown capitalised word is a name unless it is one slip away from a real word.
+        # An unknown capitalised word is a name unless it is one slip away from a real word
+        # (short ones are names all the same: Ur, Li).
         near = any(_one_edit(word, s) for s in suggestions[:_MAX_REPLACEMENTS])
-        if word[0].isupper() and not near:
+        if word[0].isupper() and (not near or len(word) < _SHORTEST_NOUN):
             return None
         return suggestions[:_MAX_REPLACEMENTS]
 
@@ -129,6 +132,8 @@ def spelling_issues(
         word = match.group()
         if any(s < end and start < e for s, e in skipped) or _script(word[0]) != script:
             continue
+        if is_wide(word[0]) and primary(language) not in WIDE_LANGUAGES:
+            continue  # Chinese or Japanese in a text checked as another language
         suggestions = check.misspelled(word)
         if suggestions is None:
             continue

@@ -1,0 +1,127 @@
+"""Reading an input for proofreading: its prose regions, each region's language, and the
+sentences in them (spaCy's English pipeline, or a rule-based splitter for other languages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..detect import detect_language
+from ..languages import is_english, primary
+from ..scripts import wide_count
+from .diff import Annotator
+from .grammar import Corrector
+from .harper import Linter
+from .issues import CHECKS, Check
+from .passive import Passive, find_passives
+from .regions import Region, prose_regions
+from .spelling import Speller
+from .taxonomy import RuleFilter
+from .verify import Verifier
+
+# A region is checked in a language other than the one asked only when detection is this sure
+# of it, on at least this many letters (a short line is too easily taken for another language).
+_SURE, _SURE_LETTERS = 0.9, 40
+
+
+@dataclass(frozen=True)
+class ProofreadOptions:
+    """What to check and show: the checks, LanguageTool's rule options, the language (a code such
+    as de-AT, or auto), English's dialect, known words."""
+
+    checks: tuple[Check, ...] = CHECKS
+    rules: RuleFilter = field(default_factory=RuleFilter)
+    dialect: str = "en-US"
+    dictionary: frozenset[str] = frozenset()
+    language: str = "en"
+    preferred: tuple[str, ...] = ()  # variants a detected language is checked as (de-AT)
+
+
+@dataclass
+class Layers:
+    """The checkers: spaCy for sentences and passives, Harper, and the model with ERRANT for
+    English; for other languages a sentence splitter and a Hunspell speller, by language code."""
+
+    nlp: Any
+    linter: Linter
+    annotator: Annotator | None = None
+    corrector: Corrector | None = None
+    verifier: Verifier | None = None  # a language model that must prefer each model edit
+    speller: Callable[[str], Speller | None] | None = None
+    splitter: Callable[[str], Any] | None = None  # a sentence splitter for a language code
+
+
+@dataclass
+class Sentence:
+    region: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Parsed:
+    regions: list[Region]
+    sentences: list[Sentence]
+    passives: list[tuple[int, Passive]]
+    languages: list[str] = field(default_factory=list)  # each region's
+
+    def english(self, region: int) -> bool:
+        """Whether region `region` is in English (Harper, passives and the model check it)."""
+        return is_english(self.languages[region])
+
+
+def sentence_at(sentences: list[Sentence], region: int, offset: int) -> str:
+    for s in sentences:
+        if s.region == region and s.start <= offset < s.end:
+            return s.text
+    return ""
+
+
+def sentence_spans(parsed: Parsed) -> list[tuple[int, int]]:
+    """Each sentence's span in the input, from its first to its last character that is there."""
+    spans = []
+    for s in parsed.sentences:
+        origins = [o for o in parsed.regions[s.region].origins[s.start : s.end] if o >= 0]
+        if origins:
+            spans.append((origins[0], origins[-1] + 1))
+    return spans
+
+
+def _region_language(text: str, options: ProofreadOptions, layers: Layers) -> str:
+    """The language a region is checked in: as asked, unless it is confidently another that
+    Dragoman checks (a paragraph in English inside a German e-mail); `auto` takes the detected."""
+    asked = options.language
+    if layers.speller is None:
+        return options.dialect  # English only
+    detected, confidence = detect_language(text)
+    # A paragraph surely in another language is checked in it, or said to be unchecked.
+    letters = sum(c.isalpha() for c in text) + wide_count(text)  # a wide letter tells more
+    sure = confidence >= _SURE and letters >= _SURE_LETTERS
+    if asked == "auto" or (sure and primary(detected) != primary(asked)):
+        if is_english(detected):
+            return options.dialect
+        variants = [v for v in options.preferred if primary(v) == primary(detected)]
+        return variants[0] if variants else detected
+    return options.dialect if is_english(asked) else asked
+
+
+def parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> Parsed:
+    regions = prose_regions(text, fmt)
+    parsed = Parsed(regions, [], [], [_region_language(r.text, options, layers) for r in regions])
+    english = [n for n in range(len(regions)) if parsed.english(n)]
+    for n, doc in zip(english, layers.nlp.pipe(regions[n].text for n in english), strict=True):
+        parsed.sentences += [
+            Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
+        ]
+        if "passive_voice" in options.checks:
+            parsed.passives += [(n, p) for p in find_passives(doc)]
+    for n, region in enumerate(regions):
+        if n not in english and layers.splitter is not None:
+            doc = layers.splitter(parsed.languages[n])(region.text)
+            parsed.sentences += [
+                Sentence(n, s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
+            ]
+    parsed.sentences.sort(key=lambda s: (s.region, s.start))
+    return parsed
