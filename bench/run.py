@@ -33,6 +33,7 @@ from . import (  # noqa: E402
     reliability,
     reliability_page,
     speed,
+    spelling,
     throughput,
 )
 from .common import DOCS, PLOTS, machine, table  # noqa: E402
@@ -100,6 +101,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "pool": pool.run,
         "lt_suite": lt_suite.run,
         "reliability": reliability.run,
+        "spelling": lambda: spelling.run(runtime),
     }
 
 
@@ -276,6 +278,8 @@ def render(r: dict[str, Any]) -> str:
         out += pool.render(r["pool"], table)
     if "reliability" in r:
         out += reliability_page.render(r["reliability"], table)
+    if "spelling" in r:
+        out += spelling.render(r["spelling"], table)
     return "\n".join(out)
 
 

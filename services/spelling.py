@@ -83,6 +83,11 @@ class Dictionaries:
         )
         found = {}
         for tag in tags:
+            # Some languages have an ordering of their own (en, he, tr, fi): Hunspell for all.
+            self._broker.set_ordering(tag, "hunspell")
+            # A tag enchant cannot ask for by name (sr_Latn_RS) would silently give another.
+            if not self._broker.dict_exists(tag):
+                continue
             code = tag.replace("_", "-")
             found[code] = SpellingLanguage(code, tag, display_name(code))
         return found

@@ -24,6 +24,7 @@ from .spelling import spelling_issues
 from .taxonomy import taxonomy
 from .verify import judged_by_model, verify_held
 
+_LOANWORDS = "en-US"  # the language whose words other languages borrow most
 _PASSIVE_MESSAGES = {
     "agentless": ("PASSIVE_VOICE", "Passive voice: who does this? Consider the active voice."),
     "by-agent": (
@@ -84,7 +85,9 @@ def _spelling(
     result.checked.add(language)
     if "grammar" not in options.checks:
         return []
-    return [(n, i) for i in spelling_issues(speller, region.text, language, options.dictionary)]
+    loanwords = layers.speller(_LOANWORDS)
+    issues = spelling_issues(speller, region.text, language, options.dictionary, loanwords)
+    return [(n, i) for i in issues]
 
 
 async def proofread_stream(

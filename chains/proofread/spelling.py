@@ -57,6 +57,8 @@ def _main_script(text: str) -> str:
 def _one_edit(a: str, b: str) -> bool:
     """Whether `b` is `a` with one letter deleted, inserted, replaced, or two neighbours swapped."""
     a, b = a.lower(), b.lower()
+    if a != b and a.replace("ß", "ss") == b.replace("ß", "ss"):
+        return True  # ss for ß (Swiss spelling) or the other way round: one slip
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
@@ -83,10 +85,17 @@ def _skipped_spans(text: str, language: str) -> list[tuple[int, int]]:
 class SpellingCheck:
     """One text's words, judged by `speller` for `language`."""
 
-    def __init__(self, speller: Speller, language: str, dictionary: frozenset[str]) -> None:
+    def __init__(
+        self,
+        speller: Speller,
+        language: str,
+        dictionary: frozenset[str],
+        loanwords: Speller | None = None,
+    ) -> None:
         self.speller = speller
         self.language = language
         self.dictionary = dictionary
+        self.loanwords = loanwords
 
     def known(self, word: str) -> bool:
         """Whether the dictionary, or the personal one, knows `word` (any apostrophe)."""
@@ -100,17 +109,34 @@ class SpellingCheck:
         parts = [p for p in re.split(r"[-'’ʼ]", word) if p]
         return len(parts) > 1 and all(self.known(p) or _never_judged(p) for p in parts)
 
+    def _loanword(self, word: str) -> bool:
+        """An English word in another language's text (Start-ups, of, century): borrowed, or a
+        title, never this language's misspelling."""
+        return self.loanwords is not None and all(
+            self.loanwords.check(part) for part in re.split(r"-", word) if part
+        )
+
     def misspelled(self, word: str) -> list[str] | None:
         """The dictionary's suggestions for a misspelled `word`, or None if it is not one."""
         if _never_judged(word) or self.known(word) or self._parts_known(word):
             return None
+        if self._loanword(word):
+            return None
         suggestions = [s for s in self.speller.suggest(word) if s != word]
-        # An unknown capitalised word is a name unless it is one slip away from a real word
-        # (short ones are names all the same: Ur, Li).
-        near = any(_one_edit(word, s) for s in suggestions[:_MAX_REPLACEMENTS])
-        if word[0].isupper() and (not near or len(word) < _SHORTEST_NOUN):
+        if word[0].isupper() and not self._capitalised_slip(word, suggestions):
             return None
         return suggestions[:_MAX_REPLACEMENTS]
+
+    def _capitalised_slip(self, word: str, suggestions: list[str]) -> bool:
+        """Whether an unknown capitalised word is a slip, not a name: one edit away from a
+        suggestion that begins with the same letter (slips rarely hit a word's first letter;
+        names are often a letter away from a word: Carter, Harter). Short ones are names."""
+        if len(word) < _SHORTEST_NOUN:
+            return False
+        return any(
+            _one_edit(word, s) and s[0].lower() == word[0].lower()
+            for s in suggestions[:_MAX_REPLACEMENTS]
+        )
 
 
 def _never_judged(word: str) -> bool:
@@ -119,12 +145,17 @@ def _never_judged(word: str) -> bool:
 
 
 def spelling_issues(
-    speller: Speller, text: str, language: str, dictionary: frozenset[str]
+    speller: Speller,
+    text: str,
+    language: str,
+    dictionary: frozenset[str],
+    loanwords: Speller | None = None,
 ) -> Iterator[Issue]:
-    """Misspelled words of `text` in `language`, with the dictionary's suggestions."""
+    """Misspelled words of `text` in `language`, with the dictionary's suggestions; words of
+    the `loanwords` dictionary (English's) are taken as borrowed."""
     names = taxonomy()
     rule = names.speller(language)
-    check = SpellingCheck(speller, language, dictionary)
+    check = SpellingCheck(speller, language, dictionary, loanwords)
     script = _main_script(text)
     skipped = _skipped_spans(text, language)
     for match in _WORD.finditer(text):
