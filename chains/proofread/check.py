@@ -78,14 +78,15 @@ def _spelling(
     result: ProofreadResult,
 ) -> list[tuple[int, Issue]]:
     """Region `n`'s misspellings in `language`, or none (noted) without a dictionary for it."""
-    speller = layers.speller(language) if layers.speller else None
-    if speller is None:
+    spellers = layers.speller
+    speller = spellers(language) if spellers else None
+    if spellers is None or speller is None:
         result.unchecked.add(language)
         return []
     result.checked.add(language)
     if "grammar" not in options.checks:
         return []
-    loanwords = layers.speller(_LOANWORDS)
+    loanwords = spellers(_LOANWORDS)
     issues = spelling_issues(speller, region.text, language, options.dictionary, loanwords)
     return [(n, i) for i in issues]
 
