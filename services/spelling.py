@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -16,6 +17,9 @@ from dragoman.chains import language_names, primary
 log = logging.getLogger(__name__)
 # Dictionaries that are word lists of a field, not of a language.
 _SPECIALIST = ("med",)
+# Dictionaries kept loaded at once (10–20 MB each; all of Debian's would take 1.2 GB): the
+# least recently used one is let go first.
+_LOADED = 12
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Dictionaries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._broker: Any = None
-        self._spellers: dict[str, LockedSpeller] = {}
+        self._spellers: OrderedDict[str, LockedSpeller] = OrderedDict()
         self.languages = self._installed()
 
     def _installed(self) -> dict[str, SpellingLanguage]:
@@ -104,6 +108,11 @@ class Dictionaries:
         variants = [c for c in self.languages if primary(c) == language]
         return self.languages[variants[0]] if variants else None
 
+    @property
+    def loaded(self) -> int:
+        """How many dictionaries are in memory now."""
+        return len(self._spellers)
+
     def speller(self, code: str) -> LockedSpeller | None:
         """The speller of a language code, loaded once; None without a dictionary for it."""
         found = self.resolve(code)
@@ -112,6 +121,9 @@ class Dictionaries:
         with self._lock:
             if found.tag not in self._spellers:
                 self._spellers[found.tag] = LockedSpeller(self._broker.request_dict(found.tag))
+                while len(self._spellers) > _LOADED:
+                    self._spellers.popitem(last=False)
+            self._spellers.move_to_end(found.tag)
             return self._spellers[found.tag]
 
 

@@ -191,20 +191,28 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     }
 
 
+# What each language gets, beside LanguageTool's three fields (clients read those and skip the
+# rest): English every check; other languages spelling, from their Hunspell dictionary.
+_ENGLISH_CHECKS = ["spelling", "grammar", "style", "passive_voice"]
+_SPELLING_ONLY = ["spelling"]
+
+
 @router.get("/v2/languages")
-def languages() -> list[dict[str, str]]:
+def languages() -> list[dict[str, Any]]:
     """The languages Dragoman proofreads: English (every check) and each language with a
     Hunspell dictionary here (spelling; passive voice is English only, as in LanguageTool)."""
-    listed = [
-        {"name": "English", "code": "en", "longCode": "en"},
-        {"name": "English (US)", "code": "en", "longCode": "en-US"},
-        {"name": "English (GB)", "code": "en", "longCode": "en-GB"},
+    listed: list[dict[str, Any]] = [
+        {"name": name, "code": "en", "longCode": code, "checks": _ENGLISH_CHECKS}
+        for name, code in (("English", "en"), ("English (US)", "en-US"), ("English (GB)", "en-GB"))
     ]
+    seen = {entry["longCode"] for entry in listed}
     for code, language in dictionaries().languages.items():
         short = primary(code)
         if is_english(code):
             continue
-        if short != code and short not in {entry["longCode"] for entry in listed}:
-            listed.append({"name": _display_name(short), "code": short, "longCode": short})
-        listed.append({"name": language.name, "code": short, "longCode": code})
+        for long_code, name in ((short, _display_name(short)), (code, language.name)):
+            if long_code not in seen:
+                entry = {"name": name, "code": short, "longCode": long_code}
+                listed.append(entry | {"checks": _SPELLING_ONLY})
+                seen.add(long_code)
     return listed
