@@ -47,6 +47,12 @@ def load_template(task: str, style: str) -> PromptTemplate | ChatPromptTemplate:
     raise ValueError(f"unknown prompt style {style!r}; expected one of {', '.join(STYLES)}")
 
 
+def has_prompt(task: str, style: str) -> bool:
+    """Whether `task` has its prompt files for `style` (a per-language task may not)."""
+    role = "system" if style == "chat" else "prompt"
+    return f"{task}.{style}.{role}.md" in prompt_files()
+
+
 def prompt_files() -> list[str]:
     """List every prompt file name shipped in this package."""
     return sorted(

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from ..errors import InputError
+from .diff import WordAligner
 from .fluency import fluency_issues
 from .grammar import Corrector
 from .harper import harper_issues
@@ -123,12 +124,12 @@ async def proofread_stream(
         )
         shown += batch
         yield batch
-    if layers.corrector is None or layers.annotator is None or "grammar" not in options.checks:
+    if layers.corrector is None or "grammar" not in options.checks:
         return
     tasks = [
         asyncio.ensure_future(_correct_region(n, parsed, layers))
         for n in range(len(parsed.regions))
-        if parsed.english(n) and any(s.region == n for s in parsed.sentences)
+        if _corrected_here(n, parsed, layers) and any(s.region == n for s in parsed.sentences)
     ]
     try:
         for next_done in asyncio.as_completed(tasks):
@@ -142,14 +143,28 @@ async def proofread_stream(
             task.cancel()
 
 
+def _corrected_here(n: int, parsed: Parsed, layers: Layers) -> bool:
+    """Whether the model corrects region `n`: English with ERRANT to type its edits, or a
+    language it has prompts for (prompts/proofread_<language>.*)."""
+    if layers.corrector is None:
+        return False
+    if parsed.english(n):
+        return layers.annotator is not None
+    return layers.corrector.speaks(parsed.languages[n])
+
+
 async def _correct_region(n: int, parsed: Parsed, layers: Layers) -> tuple[list, int]:
     """The model's issues in region `n`, and how many of its answers were ungrounded."""
-    assert layers.corrector is not None and layers.annotator is not None
+    assert layers.corrector is not None
+    language = parsed.languages[n]
+    # ERRANT types English edits; other languages' are aligned word by word.
+    annotator = layers.annotator if parsed.english(n) else WordAligner()
+    assert annotator is not None
     sentences = [s for s in parsed.sentences if s.region == n]
-    corrections = await layers.corrector.correct([s.text for s in sentences])
+    corrections = await layers.corrector.correct([s.text for s in sentences], language)
     found = []
     for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
-        issues = await fluency_issues(sentence, corrected, layers.annotator, layers.verifier)
+        issues = await fluency_issues(sentence, corrected, annotator, layers.verifier)
         found += [(n, i) for i in issues]
     return found, corrections.ungrounded
 

@@ -8,6 +8,7 @@ than a small share of the sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Protocol
@@ -141,3 +142,56 @@ def diff_edits(annotator: Annotator, original: str, corrected: str) -> list[Edit
         return None
     edits = (_edit(orig, cor, original, corrected, e) for e in aligned)
     return [edit for edit in edits if edit is not None]
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    idx: int
+
+
+@dataclass(frozen=True)
+class _WordEdit:
+    o_start: int
+    o_end: int
+    c_start: int
+    c_end: int
+    type: str
+
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+
+
+class WordAligner:
+    """ERRANT's part for languages it has no rules for: words aligned by difflib, and each
+    change typed only as far as its letters tell (a spelling, punctuation, case, or other)."""
+
+    def parse(self, text: str, tokenise: bool = False) -> list[_Token]:
+        """The words and punctuation of `text`, with their offsets."""
+        return [_Token(m.group(), m.start()) for m in _TOKEN.finditer(text)]
+
+    def annotate(self, orig: list[_Token], cor: list[_Token]) -> list[_WordEdit]:
+        """The changes that turn `orig` into `cor`, smallest first."""
+        matcher = SequenceMatcher(a=[t.text for t in orig], b=[t.text for t in cor], autojunk=False)
+        return [
+            _WordEdit(i1, i2, j1, j2, _word_edit_type(orig[i1:i2], cor[j1:j2], op))
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"
+        ]
+
+
+def _word_edit_type(old: list[_Token], new: list[_Token], op: str) -> str:
+    kind = {"replace": "R", "insert": "M", "delete": "U"}[op]
+    texts = [t.text for t in old + new]
+    if all(not c.isalnum() for t in texts for c in t):
+        return f"{kind}:PUNCT"
+    if op == "replace" and len(old) == len(new) == 1:
+        a, b = old[0].text, new[0].text
+        if a.lower() == b.lower():
+            return "R:ORTH"
+        similar = SequenceMatcher(a=a.lower(), b=b.lower()).ratio()
+        if a[:3].lower() == b[:3].lower() and similar >= 0.5:
+            return "R:MORPH"  # another form of the same word: an ending, a case, a tense
+        if similar >= 0.8:
+            return "R:SPELL"
+    return f"{kind}:OTHER"

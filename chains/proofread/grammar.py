@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseLanguageModel
 from pydantic import BaseModel, ValidationError
 
-from dragoman.prompts import load_template
+from dragoman.prompts import has_prompt, load_template
 
 from ..calls import CallGate, FaultCheck, ModelCaller
+from ..languages import is_english, primary
 from ..profile import ModelProfile
 
 _JSON = re.compile(r"\{.*\}", re.S)
@@ -55,9 +56,6 @@ class Corrector:
         gate: CallGate | None = None,
     ) -> None:
         self.profile = profile
-        # The backend's body fields and the preset's samplers go with every call, as in
-        # translation; proofreading is English to English.
-        self._request = profile.request("en", "en")
         self._call = ModelCaller(
             model, profile.max_tokens_param, fault_check, retries, concurrency, gate
         )
@@ -72,36 +70,53 @@ class Corrector:
         """Whether this model can correct at all (the pseudo backend has no language model)."""
         return self.profile.follows_prompts
 
-    async def correct(self, sentences: list[str]) -> Corrections:
-        """Corrected versions of `sentences`, in order."""
+    def task(self, language: str) -> str | None:
+        """The prompts that correct `language`: English's, or the language's own if it has
+        them in this model's style (prompts/proofread_<language>.*); else None."""
+        if is_english(language):
+            return "proofread"
+        task = f"proofread_{primary(language)}"
+        return task if has_prompt(task, self.profile.style) else None
+
+    def speaks(self, language: str) -> bool:
+        """Whether this model corrects sentences in `language`."""
+        return self.available and self.task(language) is not None
+
+    async def correct(self, sentences: list[str], language: str = "en") -> Corrections:
+        """Corrected versions of `sentences` in `language`, in order."""
         out = Corrections([None] * len(sentences))
-        if not self.available:
+        task = self.task(language)
+        if not self.available or task is None:
             return out
+        # The backend's body fields and the preset's samplers go with every call, as in
+        # translation; proofreading stays in its language.
+        request = self.profile.request(language, language)
         todo = [i for i, s in enumerate(sentences) if s.strip() and len(s) <= MAX_SENTENCE]
         if self.profile.style == "completion":
-            answers = await asyncio.gather(*(self._one(sentences[i]) for i in todo))
+            answers = await asyncio.gather(*(self._one(task, sentences[i], request) for i in todo))
             for i, answer in zip(todo, answers, strict=True):
                 out.sentences[i] = answer
             return out
         batches = [todo[k : k + BATCH] for k in range(0, len(todo), BATCH)]
-        for batch in await asyncio.gather(*(self._batch(b, sentences) for b in batches)):
+        jobs = (self._batch(task, b, sentences, request) for b in batches)
+        for batch in await asyncio.gather(*jobs):
             for i, answer, grounded in batch:
                 out.sentences[i] = answer if grounded else None
                 out.ungrounded += 0 if grounded else 1
         return out
 
-    async def _one(self, sentence: str) -> str | None:
-        prompt = load_template("proofread", "completion").invoke({"sentence": _squash(sentence)})
-        answer = await self._call(prompt, 32 + 2 * len(sentence), self._request)
+    async def _one(self, task: str, sentence: str, request: dict) -> str | None:
+        prompt = load_template(task, "completion").invoke({"sentence": _squash(sentence)})
+        answer = await self._call(prompt, 32 + 2 * len(sentence), request)
         return answer.strip().split("\n", 1)[0] or None
 
     async def _batch(
-        self, batch: list[int], sentences: list[str]
+        self, task: str, batch: list[int], sentences: list[str], request: dict
     ) -> list[tuple[int, str | None, bool]]:
         lines = "\n".join(f"[{n}] {_squash(sentences[i])}" for n, i in enumerate(batch, start=1))
-        prompt = load_template("proofread", "chat").invoke({"lines": lines})
+        prompt = load_template(task, "chat").invoke({"lines": lines})
         budget = 64 + sum(2 * len(sentences[i]) + 40 for i in batch)
-        raw = await self._call(prompt, budget, self._request)
+        raw = await self._call(prompt, budget, request)
         found = _parse(raw)
         result: list[tuple[int, str | None, bool]] = []
         for n, i in enumerate(batch, start=1):
@@ -121,7 +136,8 @@ class Corrector:
         prompt = load_template("passive", self.profile.style).invoke(
             {"sentence": _squash(sentence)}
         )
-        answer = (await self._call(prompt, 32 + 2 * len(sentence), self._request)).strip()
+        request = self.profile.request("en", "en")
+        answer = (await self._call(prompt, 32 + 2 * len(sentence), request)).strip()
         answer = answer.split("\n", 1)[0].strip()
         if not answer or answer == _squash(sentence) or agent.lower() not in answer.lower():
             return None
