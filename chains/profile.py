@@ -27,6 +27,9 @@ class ModelProfile:
     schema_kwargs: Mapping[str, Any] | None = None
     # Whether an answer must be in the target language (not for pseudo-localisation).
     check_language: bool = True
+    # The languages (primary codes) the model corrects when proofreading; None: every one with
+    # prompts.
+    proofreads: frozenset[str] | None = None
 
     @property
     def follows_prompts(self) -> bool:

@@ -63,6 +63,9 @@ class Preset(BaseModel, frozen=True):
     # An in-process preset whose language model must prefer each edit this model proposes, and
     # each spelling fix, before it is shown (docs/benchmarks.md §4): small models need a critic.
     verifier: str | None = None
+    # The languages whose sentences this model corrects when it proofreads (each needs its
+    # prompts, prompts/proofread_<language>.*); None: every language that has them.
+    proofread_languages: list[str] | None = None
 
 
 class Catalog(BaseModel, frozen=True):

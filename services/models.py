@@ -118,6 +118,11 @@ class Models:
             request_kwargs=request,
             schema_kwargs=backend.schema_kwargs if constrained else None,
             check_language=preset.check_language,
+            proofreads=(
+                None
+                if preset.proofread_languages is None
+                else frozenset(preset.proofread_languages)
+            ),
         )
 
     def slots(self, task: str, probe: bool = True) -> int:

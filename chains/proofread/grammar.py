@@ -79,14 +79,17 @@ class Corrector:
         return task if has_prompt(task, self.profile.style) else None
 
     def speaks(self, language: str) -> bool:
-        """Whether this model corrects sentences in `language`."""
-        return self.available and self.task(language) is not None
+        """Whether this model corrects sentences in `language`: it has the prompts, and its
+        preset does not leave the language out."""
+        chosen = self.profile.proofreads
+        wanted = chosen is None or primary(language) in chosen
+        return self.available and wanted and self.task(language) is not None
 
     async def correct(self, sentences: list[str], language: str = "en") -> Corrections:
         """Corrected versions of `sentences` in `language`, in order."""
         out = Corrections([None] * len(sentences))
         task = self.task(language)
-        if not self.available or task is None:
+        if task is None or not self.speaks(language):
             return out
         # The backend's body fields and the preset's samplers go with every call, as in
         # translation; proofreading stays in its language.
