@@ -25,7 +25,7 @@ from .common import forum_pages, timer
 def echo_preserved(text: str) -> bool:
     doc = HtmlDocument(text)
     for segment in doc.segments:
-        segment.apply(check_answer(segment.nodes, segment.text, segment.text))
+        segment.put(check_answer(segment.nodes, segment.text, segment.text))
     return browser_tree(doc.render(), like=text) == browser_tree(text)
 
 

@@ -95,10 +95,13 @@ def probe(env: dict[str, str]) -> list[dict[str, Any]]:
         stage("spaCy and its English pipeline", spacy)
         stage("Harper (en-US)", harper)
         stage("ERRANT", errant)
-        stage("SQLAlchemy and the database, migrated", lambda: holder["runtime"].database.open())
+        stage(
+            "SQLAlchemy and the database, migrated",
+            lambda: holder["runtime"].stores.database.open(),
+        )
         stage("the generator: llama.cpp model and context", generator)
         stage("the verifier", lambda: holder["runtime"].verifier())
-        holder["runtime"].database.close()
+        holder["runtime"].stores.database.close()
     return stages
 
 

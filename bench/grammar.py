@@ -57,11 +57,14 @@ class Remembering:
         self._corrector = corrector
         self._answers: dict[tuple[str, ...], Any] = {}
 
-    async def correct(self, sentences: list[str]) -> Any:
-        key = tuple(sentences)
+    async def correct(self, sentences: list[str], language: str = "en") -> Any:
+        key = (language, *sentences)
         if key not in self._answers:
-            self._answers[key] = await self._corrector.correct(sentences)
+            self._answers[key] = await self._corrector.correct(sentences, language)
         return self._answers[key]
+
+    def speaks(self, language: str) -> bool:
+        return bool(self._corrector.speaks(language))
 
     async def rewrite_active(self, sentence: str, agent: str) -> str | None:
         return await self._corrector.rewrite_active(sentence, agent)

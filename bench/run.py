@@ -33,6 +33,7 @@ from . import (  # noqa: E402
     reliability,
     reliability_page,
     speed,
+    spellers,
     spelling,
     throughput,
 )
@@ -102,6 +103,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "lt_suite": lt_suite.run,
         "reliability": reliability.run,
         "spelling": lambda: spelling.run(runtime),
+        "spellers": spellers.run,
     }
 
 
@@ -122,6 +124,9 @@ def main(only: list[str]) -> None:
             t = time.monotonic()
             results[name] = step()
             print(f"{name}: {time.monotonic() - t:.1f} s", flush=True)
+            # Kept after every step: a later step that fails loses nothing measured before it.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(results, indent=2))
     if not only:
         results["seconds"] = round(time.monotonic() - started)
     results["date"] = datetime.date.today().isoformat()
@@ -280,6 +285,8 @@ def render(r: dict[str, Any]) -> str:
         out += reliability_page.render(r["reliability"], table)
     if "spelling" in r:
         out += spelling.render(r["spelling"], table)
+    if "spellers" in r:
+        out += spellers.render(r["spellers"], table)
     return "\n".join(out)
 
 
