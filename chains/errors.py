@@ -12,7 +12,8 @@ DragomanError                    every error reported to a user (HTTP 500, exit 
 ├── BackendUnavailable           the model backend cannot be reached or keeps failing (503, exit 3)
 ├── DatabaseUnavailable          services.errors: the shared database cannot be used (503, exit 3)
 ├── ConfigError                  services.errors: configuration cannot work (HTTP 500, exit 2)
-│   └── ModelNotFound            a local model file is missing
+│   ├── ModelNotFound            a local model file is missing
+│   └── EngineCrashed            the embedded llama.cpp cannot run on this CPU (a test decode died)
 ├── Unauthorized                 services.errors: no valid API token (HTTP 401)
 ├── Overloaded                   services.errors: the queue is full (HTTP 429, Retry-After)
 ├── DeadlineExceeded             services.errors: the request deadline passed (HTTP 504)

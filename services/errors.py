@@ -18,6 +18,12 @@ class ModelNotFound(ConfigError):
     code = "model_not_found"
 
 
+class EngineCrashed(ConfigError):
+    """The embedded llama.cpp cannot run on this CPU: a test decode died (SIGILL) or hung."""
+
+    code = "engine_crashed"
+
+
 class DatabaseUnavailable(DragomanError):
     """The database of the translation memory and document jobs cannot be used."""
 

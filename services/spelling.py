@@ -79,7 +79,13 @@ class Dictionaries:
             log.warning("no Hunspell dictionaries: %s (run `make run` to install them)", exc)
             return {}
         self._broker = enchant.Broker()
+        # enchant lists each tag once, under the provider its orderings put first, and a tag's
+        # own ordering beats "*": the system's file puts aspell first for en_US (and voikko for
+        # fi, …). Hunspell first for every tag any provider has, then list again: the languages
+        # and words are then the same whichever other spell checkers a machine has.
         self._broker.set_ordering("*", "hunspell")
+        for tag, _ in self._broker.list_dicts():
+            self._broker.set_ordering(tag, "hunspell")
         tags = sorted(
             tag
             for tag, provider in self._broker.list_dicts()
@@ -87,8 +93,6 @@ class Dictionaries:
         )
         found = {}
         for tag in tags:
-            # Some languages have an ordering of their own (en, he, tr, fi): Hunspell for all.
-            self._broker.set_ordering(tag, "hunspell")
             # A tag enchant cannot ask for by name (sr_Latn_RS) would silently give another.
             if not self._broker.dict_exists(tag):
                 continue

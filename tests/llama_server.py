@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -19,10 +19,20 @@ from tests.fakes import free_port
 from tests.live import wait_until
 
 CACHE = Path(user_cache_dir("dragoman"))
-LLAMA_SERVER = Path(
-    os.environ.get("DRAGOMAN_TEST_LLAMA_SERVER")
-    or CACHE / "llama-server" / version("llama-cpp-python") / "bin" / "llama-server"
-)
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def _built_server() -> Path:
+    """Where `make real-server` puts the build for these settings and this CPU (its cache key)."""
+    key = subprocess.run(
+        [SCRIPTS / "llama-build-key.sh", version("llama-cpp-python"),
+         SCRIPTS / "build-llama-server.sh"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return CACHE / "llama-server" / key / "bin" / "llama-server"
+
+
+LLAMA_SERVER = Path(os.environ.get("DRAGOMAN_TEST_LLAMA_SERVER") or _built_server())
 SMOLLM2 = Path(
     os.environ.get("DRAGOMAN_TEST_SMOLLM2") or CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 )
@@ -30,6 +40,14 @@ SMOLLM2 = Path(
 
 class Missing(Exception):
     """llama-server or a model file is not there; the message says why, in one line."""
+
+
+class Died(AssertionError):
+    """llama-server exited while loading its model (its own warm-up decode included)."""
+
+    def __init__(self, returncode: int, log: str) -> None:
+        super().__init__(f"llama-server exited ({returncode}): {log[-2000:]}")
+        self.returncode = returncode
 
 
 @dataclass
@@ -66,16 +84,22 @@ def _why_missing() -> str:
 
 @contextmanager
 def llama_server(
-    model: Path, log_dir: Path, slots: int = 2, threads: int = 2
+    model: Path,
+    log_dir: Path,
+    slots: int = 2,
+    threads: int = 2,
+    binary: Path = LLAMA_SERVER,
+    options: Sequence[str] = (),
 ) -> Iterator[LlamaServer]:
-    """Run llama-server on `model` with `slots` slots on a free loopback port; stop it by pid."""
-    if not LLAMA_SERVER.is_file():
-        raise Missing(_why_missing())
+    """Run llama-server (`binary`, with `options`) on `model` with `slots` slots on a free
+    loopback port; stop it by pid."""
+    if not binary.is_file():
+        raise Missing(_why_missing() if binary == LLAMA_SERVER else f"{binary} is not built")
     if not model.is_file():
         raise Missing(f"model file missing: {model}; run `make real-server`")
     port = free_port()
     log = log_dir / f"llama-server-{port}.log"
-    command = [str(LLAMA_SERVER), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
+    command = [str(binary), *options, "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
                "--parallel", str(slots), "-c", str(2048 * slots), "--threads", str(threads),
                "--metrics"]  # fmt: skip
     with log.open("w") as output:
@@ -85,7 +109,7 @@ def llama_server(
 
         def healthy() -> bool:
             if process.poll() is not None:
-                raise AssertionError(f"llama-server exited: {log.read_text()[-2000:]}")
+                raise Died(process.returncode, log.read_text())
             try:
                 return httpx.get(f"{server.root}/health", timeout=2).status_code == 200
             except httpx.HTTPError:

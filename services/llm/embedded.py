@@ -22,6 +22,7 @@ from ..catalog import ResolvedModel
 from ..errors import ConfigError, ModelNotFound
 from ..settings import Settings
 from ..threads import relay
+from .canary import ensure_decodes
 from .dryrun import Recorder
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
@@ -30,6 +31,7 @@ _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOCKS: dict[str, threading.Lock] = {}
 _LOADING = threading.Lock()
 _LOG_CALLBACK: Any = None
+_CLOSING = False
 
 
 def gguf_path(resolved: ResolvedModel, settings: Settings) -> Path:
@@ -57,6 +59,32 @@ def prepare_gguf(resolved: ResolvedModel, settings: Settings) -> Path:
     return Path(module.assemble(path))
 
 
+def open_llama(resolved: ResolvedModel, settings: Settings) -> tuple[Any, threading.Lock]:
+    """The GGUF of `resolved`, prepared, checked to decode on this CPU (in a child process, so a
+    build that cannot run here fails in one line) and loaded once per process."""
+    path = prepare_gguf(resolved, settings)
+    threads = settings.threads or os.cpu_count() or 1
+    if not is_loaded(path):
+        ensure_decodes(path, threads, settings.model_dir / "checked")
+    return load_llama(path, resolved.preset.context_window, threads)
+
+
+def _llama_cpp() -> Any:
+    """llama_cpp, imported; its handles are closed at exit, whether or not a model ever loads."""
+    global _CLOSING
+    try:
+        import llama_cpp
+    except ImportError:
+        raise ConfigError(
+            "llama-cpp-python is not installed; run `make run` or `pip install 'dragoman[embedded]'`"
+        ) from None
+    if not _CLOSING:  # _close_all may run twice after a race: it is idempotent
+        # Free models while llama.cpp is still loaded; at interpreter teardown it is not.
+        atexit.register(_close_all)
+        _CLOSING = True
+    return llama_cpp
+
+
 def _route_llama_logs() -> None:
     """Send llama.cpp's log lines to Python logging: verbose=False still prints some."""
     global _LOG_CALLBACK
@@ -80,18 +108,9 @@ def load_llama(path: Path, context_window: int, threads: int | None) -> tuple[An
     key = (str(path), context_window, n_threads)
     with _LOADING:
         if key not in _LOADED:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ConfigError(
-                    "llama-cpp-python is not installed; run `make run` or "
-                    "`pip install 'dragoman[embedded]'`"
-                ) from None
+            llama_cpp = _llama_cpp()
             _route_llama_logs()
-            if not _LOADED:
-                # Free models while llama.cpp is still loaded; at interpreter teardown it is not.
-                atexit.register(_close_all)
-            llama = Llama(
+            llama = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=context_window,
                 n_batch=min(512, context_window),
@@ -225,9 +244,7 @@ class LlamaCppCompletion(LLM):
 
 def _check_samplers(resolved: ResolvedModel) -> None:
     """Refuse a preset whose samplers llama-cpp-python does not take per call."""
-    from llama_cpp import Llama
-
-    known = inspect.signature(Llama.create_completion).parameters
+    known = inspect.signature(_llama_cpp().Llama.create_completion).parameters
     unknown = sorted(set(resolved.preset.samplers) - set(known))
     if unknown:
         raise ConfigError(
@@ -248,6 +265,5 @@ def make_embedded_model(
     if recorder is not None:
         return LlamaCppCompletion(recorder=recorder, **common)
     _check_samplers(resolved)
-    path = prepare_gguf(resolved, settings)
-    llama, lock = load_llama(path, resolved.preset.context_window, settings.threads)
+    llama, lock = open_llama(resolved, settings)
     return LlamaCppCompletion(llama=llama, lock=lock, **common)

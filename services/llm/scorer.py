@@ -14,7 +14,7 @@ import numpy as np
 
 from ..catalog import ResolvedModel
 from ..settings import Settings
-from .embedded import load_llama, prepare_gguf
+from .embedded import open_llama
 
 SCORER_CONTEXT = 256  # tokens; proofread sentences are at most 600 characters (~200 tokens)
 # Tokens per llama.cpp batch, each with its logits: the buffers that hold them grow with it (a
@@ -103,5 +103,4 @@ def _common(*sequences: Any) -> int:
 
 def make_scorer(resolved: ResolvedModel, settings: Settings) -> LlamaScorer:
     """A scorer on the verifier's GGUF, sharing the model a generator of it already loaded."""
-    path = prepare_gguf(resolved, settings)
-    return LlamaScorer(*load_llama(path, resolved.preset.context_window, settings.threads))
+    return LlamaScorer(*open_llama(resolved, settings))
