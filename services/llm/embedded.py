@@ -76,7 +76,8 @@ def _llama_cpp() -> Any:
         import llama_cpp
     except ImportError:
         raise ConfigError(
-            "llama-cpp-python is not installed; run `make run` or `pip install 'dragoman[embedded]'`"
+            "llama-cpp-python is not installed; run `make run` or "
+            "`pip install 'dragoman[embedded]'`"
         ) from None
     if not _CLOSING:  # _close_all may run twice after a race: it is idempotent
         # Free models while llama.cpp is still loaded; at interpreter teardown it is not.
