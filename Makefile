@@ -46,6 +46,7 @@ $(VENV)/.installed-tools: $(LOCKS)/tools.txt | $(BIN)/python
 # lock finds it installed and pip never builds it (or takes it from pip's cache) on its own.
 LLAMA_STAMP := $(VENV)/.installed-llama-$(LLAMA_CPP_KEY)
 $(LLAMA_STAMP): scripts/llama-build.env $(LOCKS)/run.txt $(LOCKS)/build.txt $(VENV)/.installed-tools
+	@[ -n "$(LLAMA_CPP_KEY)" ] || { echo "llama.cpp needs a C compiler: apt-get install build-essential cmake"; exit 1; }
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall \
 		"$$(scripts/build-llama-cpp-python.sh $(BIN)/python $(LOCKS)/run.txt $(LLAMA_WHEEL_DIR))"
 	rm -f $(VENV)/.installed-llama-* && touch $@

@@ -13,6 +13,7 @@ from importlib.resources import files
 from typing import Any
 
 from dragoman.chains import language_names, primary
+from dragoman.chains.scripts import UNSPACED_LANGUAGES
 
 log = logging.getLogger(__name__)
 # Dictionaries that are word lists of a field, not of a language.
@@ -97,6 +98,8 @@ class Dictionaries:
             if not self._broker.dict_exists(tag):
                 continue
             code = tag.replace("_", "-")
+            if primary(code) in UNSPACED_LANGUAGES:
+                continue  # Thai, Lao: Hunspell needs words, and these scripts do not space them
             found[code] = SpellingLanguage(code, tag, display_name(code))
         return found
 

@@ -10,30 +10,42 @@ capitalised, and their typos are what that keeps.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from typing import Protocol
 
 from ..detect import detect_language
 from ..languages import primary
-from ..scripts import WIDE_LANGUAGES, is_wide
+from ..scripts import WIDE_LANGUAGES, is_unspaced, is_wide, marks
 from .issues import Issue
 from .taxonomy import taxonomy
 
 _MAX_REPLACEMENTS = 5
+# Distinct misspelled words of one check that get suggestions (Hunspell takes 5–25 ms each).
+_SUGGESTED = 50
 _SHORTEST_NOUN = 4  # capitalised words shorter than this are taken for names
-# Words: letters and marks, joined by an apostrophe or a hyphen (l'homme, E-Mail-Adresse).
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’ʼ-](?=[^\W_]))*")
-# Spans no dictionary judges: URLs, e-mail addresses, @handles and #tags, paths, domains.
+# Spans no dictionary judges: URLs, e-mail addresses, @handles and #tags, paths, domains. Each
+# may start only where a run of its characters starts (the lookbehinds): tried inside a long
+# token, a pattern would rescan the rest of it from every position (quadratic time).
 _NOT_PROSE = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
-    r"|\S*[/\\]\S+|\b\w+(?:\.\w+)*\.[a-z]{2,6}\b(?!\.\w)"
+    r"(?:https?://|ftp://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+    r"|(?<!\S)\S*[/\\]\S+|(?<![\w.])\w+(?:\.\w+)*\.[a-z]{2,6}\b(?!\.\w)"
 )
-# Quoted passages, which may be in another language: „…“ “…” "…" «…» »…« ‚…‘.
-_QUOTED = re.compile(r"„[^“”\"]+[“”\"]|“[^”]+”|\"[^\"]+\"|«[^»]+»|»[^«]+«|‚[^‘]+‘")
+# Quoted passages, which may be in another language: „…“ “…” "…" «…» »…« ‚…‘. A passage holds
+# no second opening mark, so unclosed marks are each scanned to the next one, not to the end.
+_QUOTED = re.compile(r"„[^„“”\"]+[“”\"]|“[^“”]+”|\"[^\"]+\"|«[^«»]+»|»[^»«]+«|‚[^‚‘]+‘")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    """Words: letters with their combining marks (अच्छी, NFD café), joined by an apostrophe or
+    a hyphen (l'homme, E-Mail-Adresse)."""
+    return re.compile(rf"[^\W_](?:[^\W_]|[{marks()}]|['’ʼ-](?=[^\W_]))*")
 
 
 class Speller(Protocol):
@@ -69,7 +81,29 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _skipped_spans(text: str, language: str) -> list[tuple[int, int]]:
+class _Skipped:
+    """Spans never checked (not prose, or a quotation in another language), asked in text order:
+    each question costs a bisection, however many spans there are."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) touches a skipped span."""
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i >= 0 and self._ends[i] > start:
+            return True
+        return i + 1 < len(self._starts) and self._starts[i + 1] < end
+
+
+def _skipped_spans(text: str, language: str) -> _Skipped:
     """Spans never checked: not prose, or a quotation in another language."""
     spans = [m.span() for m in _NOT_PROSE.finditer(text)]
     for quote in _QUOTED.finditer(text):
@@ -79,7 +113,7 @@ def _skipped_spans(text: str, language: str) -> list[tuple[int, int]]:
         detected, confidence = detect_language(inner)
         if primary(detected) != primary(language) and confidence >= 0.5:
             spans.append(quote.span())
-    return spans
+    return _Skipped(spans)
 
 
 class SpellingCheck:
@@ -96,9 +130,11 @@ class SpellingCheck:
         self.language = language
         self.dictionary = dictionary
         self.loanwords = loanwords
+        self._suggested: dict[str, list[str]] = {}
 
     def known(self, word: str) -> bool:
         """Whether the dictionary, or the personal one, knows `word` (any apostrophe)."""
+        word = unicodedata.normalize("NFC", word)  # dictionaries hold composed letters
         if word.lower() in self.dictionary:
             return True
         plain = word.translate(_APOSTROPHES)
@@ -122,10 +158,20 @@ class SpellingCheck:
             return None
         if self._loanword(word):
             return None
-        suggestions = [s for s in self.speller.suggest(word) if s != word]
+        suggestions = self._suggest(word)
         if word[0].isupper() and not self._capitalised_slip(word, suggestions):
             return None
         return suggestions[:_MAX_REPLACEMENTS]
+
+    def _suggest(self, word: str) -> list[str]:
+        """The dictionary's suggestions, once per word; past _SUGGESTED distinct words none are
+        asked (Hunspell takes milliseconds a word: a text of invented words would take minutes)
+        and an unknown word is still flagged, unless it is capitalised (then a name)."""
+        if word not in self._suggested:
+            if len(self._suggested) >= _SUGGESTED:
+                return []
+            self._suggested[word] = [s for s in self.speller.suggest(word) if s != word]
+        return self._suggested[word]
 
     def _capitalised_slip(self, word: str, suggestions: list[str]) -> bool:
         """Whether an unknown capitalised word is a slip, not a name: one edit away from a
@@ -158,13 +204,15 @@ def spelling_issues(
     check = SpellingCheck(speller, language, dictionary, loanwords)
     script = _main_script(text)
     skipped = _skipped_spans(text, language)
-    for match in _WORD.finditer(text):
+    for match in _words().finditer(text):
         start, end = match.span()
         word = match.group()
-        if any(s < end and start < e for s, e in skipped) or _script(word[0]) != script:
+        if skipped.overlaps(start, end) or _script(word[0]) != script:
             continue
+        if is_unspaced(word[0]):
+            continue  # Thai or Chinese: a run between spaces is a phrase, not a word
         if is_wide(word[0]) and primary(language) not in WIDE_LANGUAGES:
-            continue  # Chinese or Japanese in a text checked as another language
+            continue  # Korean in a text checked as another language
         suggestions = check.misspelled(word)
         if suggestions is None:
             continue
