@@ -77,13 +77,15 @@ def proofread_options(
 ) -> ProofreadOptions:
     """The options of one request, with the personal dictionary as it is now."""
     code = language.strip()
+    known = runtime.stores.dictionary.by_language()
     return ProofreadOptions(
         tuple(checks),
         rules,
         dialect_of(code),
-        runtime.stores.dictionary.known(code),
+        known.get("", frozenset()),
         language="auto" if code.lower() == "auto" else code,
         preferred=preferred,
+        by_language=known,
     )
 
 

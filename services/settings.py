@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -19,6 +20,16 @@ from pydantic_settings import (
 )
 
 APP_NAME = "dragoman"
+
+
+def _bracketed_ipv6(value: str) -> bool:
+    """Whether `value` starts with an IPv6 address in brackets ([::1], as in a URL's host)."""
+    inner = value.strip()[1:].partition("]")[0]
+    try:
+        ipaddress.IPv6Address(inner)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_url(url: str) -> str:
@@ -207,7 +218,9 @@ class Settings(BaseSettings):
             try:
                 items = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"not a JSON list ({exc.msg}); give one or a,b,c") from None
+                if not _bracketed_ipv6(value):  # [::1],example.com is a list of hosts
+                    raise ValueError(f"not a JSON list ({exc.msg}); give one or a,b,c") from None
+                items = value.split(",")
             if not all(isinstance(item, str) for item in items):
                 raise ValueError("a JSON list must hold strings only")
             return [item.strip() for item in items if item.strip()]

@@ -155,3 +155,23 @@ def test_a_cancelled_request_gives_its_server_back_unblamed() -> None:
     asyncio.run(go())
     assert [s.in_flight for s in pool.servers] == [0, 0]
     assert all(server["up"] and server["error"] is None for server in pool.describe())
+
+
+@pytest.mark.parametrize(
+    "urls",
+    [
+        ["http://a:80/v1", "http://b:80/v1"],  # httpx drops a default port
+        ["http://A/v1", "http://B/v1"],  # and lower-cases a host
+        ["https://a:443/v1/", "https://b:443/v1/"],
+    ],
+)
+def test_failover_whatever_form_the_urls_take(urls: list[str]) -> None:
+    # Before #34 both attempts went to a, and b was marked down with it.
+    servers = Servers("gone", "up")
+    pool = ServerPool(urls, retry_after=5)
+    mock = httpx.MockTransport(servers)
+    transport = PoolTransport(pool, urls[0], sync=mock, asynchronous=mock)
+    with httpx.Client(transport=transport, base_url=urls[0]) as client:
+        answer = client.post("chat/completions?x=1", json={})
+    assert answer.status_code == 200 and answer.json() == {"host": "b", "path": "/v1/chat/completions"}
+    assert [s["up"] for s in pool.describe()] == [False, True]

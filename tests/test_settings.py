@@ -116,3 +116,16 @@ def test_serve_stops_at_once_with_one_line_naming_the_setting(
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("error: invalid configuration") and names in line
+
+
+@pytest.mark.parametrize(
+    ("value", "hosts"),
+    [
+        ("[::1],example.com", ["[::1]", "example.com"]),  # refused as broken JSON before #34
+        ("[fe80::1]", ["[fe80::1]"]),
+        ('["[::1]", "example.com"]', ["[::1]", "example.com"]),
+    ],
+)
+def test_ipv6_hosts_can_be_listed_comma_separated(value, hosts, monkeypatch) -> None:
+    monkeypatch.setenv("DRAGOMAN_ALLOWED_HOSTS", value)
+    assert Settings().allowed_hosts == hosts

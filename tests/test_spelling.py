@@ -191,3 +191,18 @@ def test_preferred_variants_pick_the_dictionary(client) -> None:
         "/v2/check", data={"text": text, "language": "de-DE", "preferredVariants": "de-CH"}
     )
     assert wrong.status_code == 400 and "language=auto" in wrong.text
+
+
+def test_a_word_added_for_one_language_is_not_known_in_another_under_auto(client) -> None:
+    german = "Wir nutzen die Zorbifizierung im Büro, und das klappt seit Jahren sehr gut."
+    french = "Nous utilisons la zorbifizierung au bureau depuis des années, et cela marche."
+
+    def flagged(text: str) -> list[str]:
+        answer = client.post("/v2/check", data={"text": text, "language": "auto"}).json()
+        return [text[m["offset"] : m["offset"] + m["length"]] for m in answer["matches"]]
+
+    assert flagged(french) == ["zorbifizierung"]
+    client.post("/v2/words/add", data={"word": "zorbifizierung", "language": "de"})
+    assert flagged(german) == []
+    # Before #34, auto read the dictionary unfiltered: the German word was spared in French too.
+    assert flagged(french) == ["zorbifizierung"]

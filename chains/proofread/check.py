@@ -63,7 +63,7 @@ def _deterministic(
         found += [
             (n, i)
             for i in harper_issues(
-                linter, region.text, list(options.checks), options.dialect, options.dictionary
+                linter, region.text, list(options.checks), options.dialect, options.known("en")
             )
         ]
     found += [(n, _passive_issue(p, parsed.regions[n])) for n, p in parsed.passives]
@@ -88,7 +88,8 @@ def _spelling(
     if "grammar" not in options.checks:
         return []
     loanwords = spellers(_LOANWORDS)
-    issues = spelling_issues(speller, region.text, language, options.dictionary, loanwords)
+    known = options.known(language)
+    issues = spelling_issues(speller, region.text, language, known, loanwords)
     return [(n, i) for i in issues]
 
 
@@ -180,6 +181,7 @@ def _finish(
     """Ground, drop model edits over deterministic issues or known words, filter, sort."""
     grounded = _ground(found, parsed, text, result)
     deterministic = [i for i in shown + grounded if not i.from_model]
+    known = options.known_anywhere()
     kept = [
         i
         for i in grounded
@@ -187,7 +189,7 @@ def _finish(
             i.from_model
             and (
                 any(overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
-                or (i.rule_category == "TYPOS" and i.text.strip().lower() in options.dictionary)
+                or (i.rule_category == "TYPOS" and i.text.strip().lower() in known)
             )
         )
         and options.rules.wants(i)

@@ -3,7 +3,7 @@ sentences in them (spaCy's English pipeline, or a rule-based splitter for other 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,9 +33,20 @@ class ProofreadOptions:
     checks: tuple[Check, ...] = CHECKS
     rules: RuleFilter = field(default_factory=RuleFilter)
     dialect: str = "en-US"
-    dictionary: frozenset[str] = frozenset()
+    dictionary: frozenset[str] = frozenset()  # known in every language
     language: str = "en"
     preferred: tuple[str, ...] = ()  # variants a detected language is checked as (de-AT)
+    # Known in one language only, by primary code: under auto, a paragraph in German is spared
+    # the German words, never the French ones.
+    by_language: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def known(self, language: str) -> frozenset[str]:
+        """The words never flagged in a text in `language`."""
+        return self.dictionary | self.by_language.get(primary(language), frozenset())
+
+    def known_anywhere(self) -> frozenset[str]:
+        """The words known in some language (what a model's spelling edit must leave alone)."""
+        return self.dictionary.union(*self.by_language.values())
 
 
 @dataclass

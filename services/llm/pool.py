@@ -111,8 +111,16 @@ class ServerPool:
 
 
 def _rebase(url: httpx.URL, base: str, server: Server) -> httpx.URL:
-    text = str(url)
-    return httpx.URL(server.url + text[len(base) :]) if text.startswith(base) else url
+    """`url` (under `base`) moved under the server's URL. Compared as httpx parsed both: it
+    drops a default port (:80, :443) and lower-cases the host, so their text may differ."""
+    root = httpx.URL(base)
+    prefix = root.raw_path.rstrip(b"/")
+    same = (url.scheme, url.host, url.port) == (root.scheme, root.host, root.port)
+    if not same or not url.raw_path.startswith(prefix):
+        return url
+    target = httpx.URL(server.url)
+    path = target.raw_path.rstrip(b"/") + url.raw_path[len(prefix) :]
+    return url.copy_with(scheme=target.scheme, host=target.host, port=target.port, raw_path=path)
 
 
 def _fault(exc: BaseException) -> str:

@@ -59,6 +59,16 @@ class Dictionary:
         """The words known in `language`, in lower case, for matching."""
         return frozenset(w.lower() for w in self.words(language))
 
+    def by_language(self) -> dict[str, frozenset[str]]:
+        """Every word in lower case, by the primary code it was added for ("": every language,
+        configured words among them), in one query."""
+        self._import_legacy()
+        found: dict[str, set[str]] = {"": {w.lower() for w in self.configured}}
+        with self.database.connect() as db:
+            for word, language in db.execute(select(words.c.word, words.c.language)):
+                found.setdefault(language, set()).add(word.lower())
+        return {language: frozenset(known) for language, known in found.items()}
+
     def add(self, word: str, language: str = "") -> bool:
         """Add `word` for `language` (every language without one); tell whether it was new."""
         word = _word(word)
