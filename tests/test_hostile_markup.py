@@ -88,3 +88,26 @@ def test_the_api_answers_nested_too_deeply_in_its_dialect(tmp_path, path, body, 
     error = response.json()["error"]
     message = error if isinstance(error, str) else error["message"]
     assert "nested too deeply" in message
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div/>" * 60_000,  # HTML5 opens a div for each: skipped as self-closing before #34
+        "<div></b>" * 60_000,  # stray end tags lowered the depth before #34
+        "<div></span></i>" * 40_000,
+    ],
+    ids=["self-closed divs", "stray end tags", "two stray end tags each"],
+)
+def test_tricks_that_hid_the_depth_are_refused_before_parsing(html: str) -> None:
+    from dragoman.chains.markup.html5 import check_nesting
+
+    with pytest.raises(NestedTooDeeply):
+        check_nesting(html)
+
+
+def test_svg_closes_its_own_elements_and_misnested_pages_pass() -> None:
+    from dragoman.chains.markup.html5 import check_nesting
+
+    check_nesting("<svg>" + "<path d='M0 0'/>" * 5_000 + "</svg>")  # a sprite of icons
+    check_nesting("<div><span>x</div>" * 5_000)  # each </div> closes its <span> too

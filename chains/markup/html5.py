@@ -63,16 +63,39 @@ _SELF_CLOSING = {
 }  # fmt: skip
 
 
+_FOREIGN = {"svg", "math"}
+
+
 def check_nesting(markup: str, xml: bool = False) -> None:
-    """Refuse markup whose tags open far deeper than MAX_DEPTH, before any parser sees it."""
+    """Refuse markup whose tags open far deeper than MAX_DEPTH, before any parser sees it.
+
+    Read as the parser will: in HTML `<div/>` opens a div (only SVG and MathML close with
+    `/>`), and an end tag closes its element and those opened after it, or nothing when that
+    element is not open (a stray one never lowers the depth). Each element is opened and closed
+    once, so the scan is linear however the tags are arranged."""
     most = MAX_DEPTH + 1 if xml else 4 * MAX_DEPTH
-    depth = 0
-    for closing, name, empty in _TAG.findall(markup):
-        if empty or (not xml and name.lower() in _SELF_CLOSING):
+    stack: list[str] = []
+    open_by_name: dict[str, int] = {}
+    foreign = 0  # open <svg> and <math> elements
+    for closing, tag, empty in _TAG.findall(markup):
+        name = tag if xml else tag.lower()
+        if not xml and name in _SELF_CLOSING:
             continue
-        depth += -1 if closing else 1
-        if depth > most:
-            raise NestedTooDeeply(MAX_DEPTH + 1)
+        if closing:
+            if open_by_name.get(name, 0) == 0:
+                continue
+            while True:
+                top = stack.pop()
+                open_by_name[top] -= 1
+                foreign -= top in _FOREIGN
+                if top == name:
+                    break
+        elif not (empty and (xml or foreign)):
+            stack.append(name)
+            open_by_name[name] = open_by_name.get(name, 0) + 1
+            foreign += name in _FOREIGN
+            if len(stack) > most:
+                raise NestedTooDeeply(MAX_DEPTH + 1)
 
 
 def is_document(html: str) -> bool:
