@@ -78,10 +78,12 @@ def proofread_options(
     """The options of one request, with the personal dictionary as it is now."""
     code = language.strip()
     known = runtime.stores.dictionary.by_language()
+    # Under auto, English is checked as the English variant the caller prefers (en-GB).
+    english = next((v for v in preferred if is_english(v)), code)
     return ProofreadOptions(
         tuple(checks),
         rules,
-        dialect_of(code),
+        dialect_of(english),
         known.get("", frozenset()),
         language="auto" if code.lower() == "auto" else code,
         preferred=preferred,

@@ -35,9 +35,9 @@ class SpellingLanguage:
 class LockedSpeller:
     """A Hunspell dictionary behind a lock: one Hunspell handle must not serve two threads."""
 
-    def __init__(self, dictionary: Any) -> None:
+    def __init__(self, dictionary: Any, lock: threading.Lock) -> None:
         self._dictionary = dictionary
-        self._lock = threading.Lock()
+        self._lock = lock
 
     def check(self, word: str) -> bool:
         """Whether the dictionary knows `word`."""
@@ -71,6 +71,9 @@ class Dictionaries:
         self._lock = threading.Lock()
         self._broker: Any = None
         self._spellers: OrderedDict[str, LockedSpeller] = OrderedDict()
+        # One lock per tag for good: enchant hands a dictionary let go of and asked for again
+        # back as the same native handle, which a thread may still be using under the old lock.
+        self._handle_locks: dict[str, threading.Lock] = {}
         self.languages = self._installed()
 
     def _installed(self) -> dict[str, SpellingLanguage]:
@@ -127,7 +130,9 @@ class Dictionaries:
             return None
         with self._lock:
             if found.tag not in self._spellers:
-                self._spellers[found.tag] = LockedSpeller(self._broker.request_dict(found.tag))
+                lock = self._handle_locks.setdefault(found.tag, threading.Lock())
+                handle = self._broker.request_dict(found.tag)
+                self._spellers[found.tag] = LockedSpeller(handle, lock)
                 while len(self._spellers) > _LOADED:
                     self._spellers.popitem(last=False)
             self._spellers.move_to_end(found.tag)

@@ -105,6 +105,22 @@ def test_overload_gets_429_with_retry_after(live_app) -> None:
     assert refused.headers["retry-after"] == "2" and refused.json()["error"]["code"] == "overloaded"
 
 
+@pytest.mark.parametrize("path", ["/v1/translate", "/v1/translate/stream"])
+def test_a_burst_gets_no_more_answers_than_slots_and_queue(path: str, live_app) -> None:
+    # Before #34 a stream's place did not count until its body ran: up to 5 of 8 got a 200.
+    with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.5") as backend:
+        url = live_app(create_app(settings_on(backend.base_url, parallel=1, max_queue=0)))
+
+        async def burst():
+            async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
+                return await asyncio.gather(*(http.post(f"{url}{path}", json=ONE) for _ in range(8)))
+
+        statuses = sorted(r.status_code for r in asyncio.run(burst()))
+    # One slot, no queue: the 8 arrive within the first answer's half second. (Two 200s would
+    # mean a client came late, after it; 5 came through before the fix.)
+    assert 1 <= statuses.count(200) <= 2 and set(statuses) <= {200, 429}
+
+
 def test_bounded_load_every_accepted_segment_is_answered(live_app) -> None:
     """N clients for a fixed time on loopback: only 200 or 429, and each 200 answers every item."""
     with FakeOpenAIServer(reply=upper, fault=lambda n: "slow:0.02") as backend:

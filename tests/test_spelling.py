@@ -206,3 +206,31 @@ def test_a_word_added_for_one_language_is_not_known_in_another_under_auto(client
     assert flagged(german) == []
     # Before #34, auto read the dictionary unfiltered: the German word was spared in French too.
     assert flagged(french) == ["zorbifizierung"]
+
+
+def test_auto_with_a_preferred_english_variant_checks_that_english(client) -> None:
+    text = "The colour of the theatre was grey, and we travelled home to realise our plans."
+    answer = client.post(
+        "/v2/check", data={"text": text, "language": "auto", "preferredVariants": "en-GB,de-AT"}
+    ).json()
+    assert answer["language"]["code"] == "en-GB"
+    # Before #34 every British spelling here was flagged by the American rule.
+    assert [m["rule"]["id"] for m in answer["matches"] if "SPELL" in m["rule"]["id"]] == []
+    american = client.post("/v2/check", data={"text": text, "language": "auto"}).json()
+    assert american["language"]["code"] == "en-US" and len(american["matches"]) >= 4
+
+
+def test_a_dictionary_let_go_of_and_loaded_again_keeps_its_lock() -> None:
+    from dragoman.services.spelling import Dictionaries
+
+    found = Dictionaries()
+    first = found.speller("de-DE")
+    others = [c for c in found.languages if not c.startswith("de")][:13]
+    for code in others:  # past the twelve kept loaded: German is let go of
+        found.speller(code)
+    again = found.speller("de-DE")
+    assert first is not None and again is not None and again is not first
+    # enchant hands back the very native dictionary a thread may still hold through `first`:
+    # before #34 each got a lock of its own, so two threads could be inside it at once.
+    assert again._dictionary._this == first._dictionary._this  # the native handle
+    assert again._lock is first._lock

@@ -49,8 +49,10 @@ class Admission:
         return self._gate.running
 
     def reserve(self) -> Place:
-        """Take a place in line now, or raise Overloaded; `admitted(place)` waits for a slot."""
-        if self.running >= self.slots and self.waiting >= self.queue:
+        """Take a place in line now, or raise Overloaded; `admitted(place)` waits for a slot.
+        A place taken and not yet admitted counts (a stream's is taken before its body runs):
+        at most `slots` + `queue` requests hold one."""
+        if self.running + self.waiting >= self.slots + self.queue:
             raise Overloaded(
                 f"busy: {self.running} requests at the model, {self.waiting} waiting; retry soon"
             )

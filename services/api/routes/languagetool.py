@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from dragoman.chains import InputError, is_english, primary
 from dragoman.chains.proofread import CHECKS, Category, Issue, ProofreadResult, RuleFilter, taxonomy
@@ -145,12 +146,12 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     else:
         raise InputError("give the text to check in 'text' or 'data'")
     preferred = fields.preferred()
-    language = check_language_of(fields.language, plain, preferred)
+    check_size(runtime, plain)  # before detection, which reads the whole text
+    language = await run_in_threadpool(check_language_of, fields.language, plain, preferred)
     asked = "auto" if fields.language.strip().lower() == "auto" else language.code
     options = await request_options(runtime, list(CHECKS), asked, rules, preferred)
     result = ProofreadResult()  # LanguageTool answers empty or markup-only text with no matches
     if plain.strip() and language.checkable:
-        check_size(runtime, plain)
         async with admission.slot(runtime.settings.request_deadline):
             result = await run_proofread(runtime, plain, "text", options)
     matches = []
