@@ -33,6 +33,7 @@ from .formats import (
 from .languages import is_english, language_name, language_names, normalize_code, primary
 from .markup.archive import ArchiveLimits
 from .profile import ModelProfile
+from .scripts import UNSPACED_LANGUAGES
 
 __all__ = [
     "ArchiveLimits",
@@ -57,6 +58,7 @@ __all__ = [
     "Usage",
     "decode_text",
     "UNDETERMINED",
+    "UNSPACED_LANGUAGES",
     "html_bytes",
     "is_english",
     "detect_language",

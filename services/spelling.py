@@ -12,8 +12,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from dragoman.chains import language_names, primary
-from dragoman.chains.scripts import UNSPACED_LANGUAGES
+from dragoman.chains import UNSPACED_LANGUAGES, language_names, primary
 
 log = logging.getLogger(__name__)
 # Dictionaries that are word lists of a field, not of a language.
