@@ -13,6 +13,8 @@ _CODE = re.compile(r"`([^`]*)`")
 _MAX_REPLACEMENTS = 5
 _DELETE, _INSERT_AFTER = 1, 2  # Harper's SuggestionKind.REMOVE and INSERT_AFTER
 _STYLE_CATEGORIES = {"STYLE", "REDUNDANCY", "TYPOGRAPHY"}
+# Longer than any English word (pneumonoultramicroscopicsilicovolcanoconiosis has 45 letters).
+_TOO_LONG = re.compile(r"\S{46,}")
 
 
 class Linter(Protocol):
@@ -51,14 +53,41 @@ def _known(word: str, dictionary: frozenset[str]) -> bool:
     return word.lower() in dictionary or word.lower().rstrip("'’s") in dictionary
 
 
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """`text` between its tokens longer than any English word, each with its offset: Harper's
+    suggestions for an unknown token take memory that grows with the square of its length
+    (a 40,000-letter one, 800 MB), and no such token is a word to correct."""
+    start = 0
+    for token in _TOO_LONG.finditer(text):
+        if text[start : token.start()].strip():
+            yield start, text[start : token.start()]
+        start = token.end()
+    if text[start:].strip():
+        yield start, text[start:]
+
+
 def harper_issues(
     linter: Linter, text: str, checks: list[Check], dialect: str, dictionary: frozenset[str]
 ) -> Iterator[Issue]:
     """Harper's lints on `text` as issues; spelling spares names and the personal dictionary."""
+    for offset, piece in _pieces(text):
+        yield from _piece_issues(linter, text, offset, piece, checks, dialect, dictionary)
+
+
+def _piece_issues(
+    linter: Linter,
+    text: str,
+    offset: int,
+    piece: str,
+    checks: list[Check],
+    dialect: str,
+    dictionary: frozenset[str],
+) -> Iterator[Issue]:
+    """Harper's lints on the `piece` of `text` that starts at `offset`."""
     names = taxonomy()
-    for rule, lints in linter.organized_lints(text, language="plaintext").items():
+    for rule, lints in linter.organized_lints(piece, language="plaintext").items():
         for lint in lints:
-            start, end = lint.span.start, lint.span.end
+            start, end = offset + lint.span.start, offset + lint.span.end
             word = lint.problem_text
             if rule == "SpellCheck" and (
                 _is_name_like(text, start, word) or _known(word, dictionary)
