@@ -234,3 +234,18 @@ def test_a_dictionary_let_go_of_and_loaded_again_keeps_its_lock() -> None:
     # before #34 each got a lock of its own, so two threads could be inside it at once.
     assert again._dictionary._this == first._dictionary._this  # the native handle
     assert again._lock is first._lock
+
+
+MAIL_DE = (
+    "Hallo Anna,\n\nich wollte dir nur kurz sagen, dass die Unterlagen jetzt fertig sind und ich "
+    "sie dir morgen schicke. Das Treffen am Freitag ist klar, wir sehen uns bald.\n\n"
+    "Servus Max,\n\nDanke!\n\nViele Grüße\nJonas"
+)
+
+
+def test_short_lines_under_auto_are_checked_in_the_mails_language(client) -> None:
+    answer = client.post("/v2/check", data={"text": MAIL_DE, "language": "auto"}).json()
+    assert answer["language"]["code"] == "de-DE"
+    # Before #34: "klar" flagged by the Portuguese speller, "bald" by the Lithuanian one, and
+    # "Servus Max," left unchecked as Estonian.
+    assert answer["matches"] == [] and answer["warnings"]["incompleteResults"] is False

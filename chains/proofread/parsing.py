@@ -100,27 +100,39 @@ def sentence_spans(parsed: Parsed) -> list[tuple[int, int]]:
     return spans
 
 
-def _region_language(text: str, options: ProofreadOptions, layers: Layers) -> str:
-    """The language a region is checked in: as asked, unless it is confidently another that
-    Dragoman checks (a paragraph in English inside a German e-mail); `auto` takes the detected."""
-    asked = options.language
-    if layers.speller is None:
-        return options.dialect  # English only
+def _checked_as(language: str, options: ProofreadOptions) -> str:
+    """A language code as it is checked: English as the dialect, others as a preferred variant."""
+    if is_english(language):
+        return options.dialect
+    variants = [v for v in options.preferred if primary(v) == primary(language)]
+    return variants[0] if variants else language
+
+
+def _region_language(text: str, asked: str, options: ProofreadOptions) -> str:
+    """The language a region is checked in: `asked` (under auto, the whole text's), unless the
+    region is surely another (a paragraph in English inside a German e-mail). A short line's
+    guess is never trusted: "Hallo Anna," is no Italian, "Servus Max," no Estonian."""
     detected, confidence = detect_language(text)
-    # A paragraph surely in another language is checked in it, or said to be unchecked.
     letters = sum(c.isalpha() for c in text) + wide_count(text)  # a wide letter tells more
     sure = confidence >= _SURE and letters >= _SURE_LETTERS
-    if asked == "auto" or (sure and primary(detected) != primary(asked)):
-        if is_english(detected):
-            return options.dialect
-        variants = [v for v in options.preferred if primary(v) == primary(detected)]
-        return variants[0] if variants else detected
-    return options.dialect if is_english(asked) else asked
+    if sure and primary(detected) != primary(asked):
+        return _checked_as(detected, options)
+    return _checked_as(asked, options)
+
+
+def _languages(regions: list[Region], options: ProofreadOptions, layers: Layers) -> list[str]:
+    """Each region's language; under auto the whole text's detected language is the default."""
+    if layers.speller is None:
+        return [options.dialect] * len(regions)  # English only
+    asked = options.language
+    if asked == "auto":
+        asked = detect_language("\n".join(r.text for r in regions))[0]
+    return [_region_language(r.text, asked, options) for r in regions]
 
 
 def parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> Parsed:
     regions = prose_regions(text, fmt)
-    parsed = Parsed(regions, [], [], [_region_language(r.text, options, layers) for r in regions])
+    parsed = Parsed(regions, [], [], _languages(regions, options, layers))
     english = [n for n in range(len(regions)) if parsed.english(n)]
     for n, doc in zip(english, layers.nlp.pipe(regions[n].text for n in english), strict=True):
         parsed.sentences += [
