@@ -11,6 +11,7 @@ import pytest
 
 from dragoman.services.errors import EngineCrashed
 from dragoman.services.llm.canary import CPU_FLAGS, cpu, decode_in_child, ensure_decodes
+from tests.fakes import free_port
 from tests.test_cli import run_cli
 
 # Stand-ins for llama_cpp, loaded by the child process only (PYTHONPATH): the parent keeps the
@@ -82,16 +83,21 @@ def test_only_a_passed_check_is_remembered(child_llama, model, tmp_path) -> None
         ensure_decodes(model, 3, verdicts)
 
 
-def test_prepare_stops_in_one_line_before_loading_llama_cpp(
-    child_llama, tmp_path, monkeypatch, capsys
+@pytest.mark.parametrize("command", ["prepare", "serve"])
+def test_the_cli_stops_in_one_line_before_loading_llama_cpp(
+    command, child_llama, tmp_path, monkeypatch, capsys
 ) -> None:
+    """`serve` stops before it binds its port: /health never says ok for a service that would
+    die at its first request."""
     pytest.importorskip("llama_cpp", reason="the [embedded] extra is not installed")
     from dragoman.services.llm.embedded import _LOADED
 
     monkeypatch.setenv("DRAGOMAN_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("DRAGOMAN_PORT", str(free_port()))
     child_llama(DIES)
-    code, _, err = run_cli(["prepare", "--backend", "embedded"], monkeypatch, capsys)
-    assert code == 2 and err.startswith("error: llama.cpp died of SIGILL")
-    assert err.strip().count("\n") == 0
+    code, _, err = run_cli([command, "--backend", "embedded"], monkeypatch, capsys)
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert code == 2 and len(errors) == 1 and errors[0].startswith("error: llama.cpp died of SIGILL")
+    assert err.strip().splitlines()[-1] == errors[0] and "serving on" not in err
     assert not any(str(tmp_path) in key[0] for key in _LOADED)  # never loaded into this process
     assert sys.modules["llama_cpp"].__file__ and "fake" not in sys.modules["llama_cpp"].__file__
