@@ -14,12 +14,16 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from dragoman.chains import InputError
 
 from .errormap import validation_message
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+# Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in
+# a worker thread.
+_ON_THE_LOOP = 64 << 10
 
 
 def _first_values(pairs: Any) -> dict[str, str]:
@@ -33,21 +37,37 @@ def _first_values(pairs: Any) -> dict[str, str]:
 
 async def body_fields(request: Request) -> dict[str, Any] | None:
     """The body's fields: a JSON object, or a form (however labelled); None when there is none.
-    Starlette keeps the body and the parsed form, so the token check and the endpoint share them."""
+    Parsed once per request (the token check and the endpoint share them), and a large body in a
+    worker thread: parsing megabytes on the event loop would stall every other request."""
+    if hasattr(request.state, "body_fields"):
+        return request.state.body_fields  # type: ignore[no-any-return]
     raw = await request.body()
-    if not raw:
-        return None
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith(_FORMS):
-        return _first_values((await request.form()).multi_items())
-    try:
-        data = json.loads(raw)
-        if isinstance(data, dict):
-            return data
-    except ValueError:
-        pass
-    try:  # a form body sent with another label (often application/json)
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+    if not raw:
+        fields = None
+    elif content_type.startswith("multipart/form-data"):  # parsed chunk by chunk, awaiting
+        fields = _first_values((await request.form()).multi_items())
+    elif len(raw) > _ON_THE_LOOP:
+        fields = await run_in_threadpool(_parse, raw, content_type)
+    else:
+        fields = _parse(raw, content_type)
+    request.state.body_fields = fields
+    return fields
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A urlencoded form, a JSON object, or a form labelled as something else."""
+    labelled_form = content_type.startswith(_FORMS)
+    if not labelled_form:
+        try:
+            data = json.loads(raw)
+            if isinstance(data, dict):
+                return data
+        except ValueError:
+            pass
+    try:  # a form, perhaps sent with another label (often application/json)
+        text = raw.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=not labelled_form)
     except (UnicodeDecodeError, ValueError):
         raise InputError("the body is neither JSON nor a form") from None
     return _first_values(pairs)
