@@ -27,12 +27,12 @@ from tests.documents import limits
 
 BASE = 1_000  # characters at 1×
 SIZES = (1, 4, 16)
-# Linear work takes 16× as long at 16× the input; quadratic, 256×. Below 20 ms of CPU and 4 MB
-# of memory a request's fixed costs and the allocator's grain dominate: the floors a ratio is
-# taken from.
+# Linear work takes 16× as long at 16× the input; quadratic, 256×. Below 20 ms of CPU and 8 MB
+# of memory a request's fixed costs and the allocator's grain dominate (Python 3.12's allocator
+# peaks higher than 3.11's on the same request): the floors a ratio is taken from.
 TOLERANCE = 3.0
 FLOOR = 0.02
-MEMORY_FLOOR = 4 * MB
+MEMORY_FLOOR = 8 * MB
 
 
 def _repeat(unit: str) -> Callable[[int], str]:
@@ -128,15 +128,18 @@ def _grows_linearly(make: Callable[[int], object]) -> None:
 
 # Found by this suite and not fixed yet (#34 stays open for them): each fails today, and strict
 # xfail turns into a failure the day it is fixed, so the mark cannot outlive the bug.
+_ASTRAL = "English proofreading of emoji and astral CJK: 6.6 s at 16,000 characters against "
 KNOWN = {
-    ("/v1/proofread", "astral"): "English proofreading of emoji and astral CJK: 6.6 s at 16,000 "
-    "characters against 0.10 s at 1,000 (65×)",
+    ("/v1/proofread", "astral"): (_ASTRAL + "0.10 s at 1,000 (65×)", True),
+    # The same bug through the stream, measured at 40–60× here: either side of the tolerance.
+    ("/v1/proofread/stream", "astral"): (_ASTRAL + "(the stream: 40–60×)", False),
 }
 
 
 def _cases() -> list:
     return [
-        pytest.param(path, family, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[(path, family)])]
+        pytest.param(path, family, marks=[pytest.mark.xfail(strict=KNOWN[(path, family)][1],
+                                                            reason=KNOWN[(path, family)][0])]
                      if (path, family) in KNOWN else [])
         for path in PATHS
         for family in FAMILIES
