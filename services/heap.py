@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -39,6 +40,16 @@ def release_free_memory() -> bool:
     """Give the pages malloc holds free back to the system; True when any were released."""
     libc = _glibc()
     return bool(libc is not None and libc.malloc_trim(0))
+
+
+def freeze_loaded() -> int:
+    """Exempt everything alive now from garbage collection; how many objects are exempt."""
+    # A full collection walks every tracked object holding the GIL, so the models, parsers and
+    # dictionaries loaded at start (hundreds of thousands of objects that live as long as the
+    # process) stopped the event loop for 0.1-0.3 s each time; frozen, they are not walked.
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class ReleaseWhenIdle:

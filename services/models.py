@@ -153,10 +153,10 @@ class Models:
         return resolved.base_url or f"{resolved.backend_name} ({resolved.model})"
 
     def warm_up(self) -> None:
-        """Load in-process models and ask servers for their slots now, before the first request."""
-        for task, resolved in self.resolved.items():
-            if resolved.driver == "llama-cpp":
-                self.model(task)
+        """Load in-process models, build clients and ask servers for their slots now, before the
+        first request."""
+        for task in self.resolved:
+            self.model(task)  # a server's client imports its library: a second, once, not later
             self.slots(task)
         if self.profile("proofread").follows_prompts:
             self.scorer()

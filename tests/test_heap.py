@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ctypes.util
+import gc
 import platform
+import weakref
 
 import httpx
 import pytest
 
-from dragoman.services.heap import ReleaseWhenIdle, limit_arenas, release_free_memory
+from dragoman.services.heap import ReleaseWhenIdle, freeze_loaded, limit_arenas, release_free_memory
 
 
 def held_app(gate: asyncio.Event, finished: list[str]):
@@ -80,3 +82,24 @@ def test_glibc_takes_the_arena_cap_and_trims() -> None:
     del garbage
     assert release_free_memory() is True  # the freed pieces went back to the system
     assert len(fence) == 64 * 1024
+
+
+class _Loaded:
+    """Stands for a model's objects: alive for as long as the process."""
+
+
+def test_what_start_up_loaded_is_not_walked_by_later_collections() -> None:
+    loaded = [_Loaded() for _ in range(1000)]
+    cycle = _Loaded()
+    cycle.itself = cycle  # garbage only the collector frees
+    gone = weakref.ref(cycle)
+    del cycle
+    try:
+        frozen = freeze_loaded()
+        tracked = {id(o) for o in gc.get_objects()}
+        assert frozen >= len(loaded)
+        assert not tracked & {id(o) for o in loaded}
+        assert gone() is None  # collected first, not kept alive by freezing
+    finally:
+        gc.unfreeze()
+    assert {id(o) for o in loaded} <= {id(o) for o in gc.get_objects()}

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dragoman.chains import DragomanError
 
 from .. import __version__
-from ..heap import ReleaseWhenIdle, limit_arenas, release_free_memory
+from ..heap import ReleaseWhenIdle, freeze_loaded, limit_arenas, release_free_memory
 from ..jobs import JobRunner
 from ..runtime import Runtime
 from ..settings import Settings
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         limit_arenas(runtime.settings.malloc_arenas)  # before the thread pool's first thread
         if runtime.settings.warm_up:
             await run_in_threadpool(runtime.warm_up)
+            await run_in_threadpool(freeze_loaded)  # before the first request, off the loop
             await run_in_threadpool(release_free_memory)  # what loading the models left behind
         await app.state.jobs.start()
         yield

@@ -7,6 +7,7 @@ Contract: https://languagetool.org/http-api/ — offsets and lengths in UTF-16 c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import json
 from typing import Any
 
@@ -138,11 +139,12 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
     """Check text or AnnotatedText and answer in LanguageTool's format."""
     fields = validated(CheckFields, await read_fields(request))
     rules = fields.rule_filter()
+    origins: Sequence[int]  # where each character of the checked text is in the document
     if fields.data is not None:
         document, plain, origins = plain_from_annotation(fields.data)
     elif fields.text is not None:
         document = plain = fields.text
-        origins = list(range(len(plain)))
+        origins = range(len(plain))
     else:
         raise InputError("give the text to check in 'text' or 'data'")
     preferred = fields.preferred()
