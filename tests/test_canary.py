@@ -16,13 +16,13 @@ from tests.test_cli import run_cli
 
 # Stand-ins for llama_cpp, loaded by the child process only (PYTHONPATH): the parent keeps the
 # real one. `decode` is the body of Llama.create_completion.
-FAKE_LLAMA_CPP = '''
+FAKE_LLAMA_CPP = """
 import os, signal, time
 class Llama:
     def __init__(self, **kwargs): pass
     def create_completion(self, *args, **kwargs): {decode}
     def close(self): pass
-'''
+"""
 DIES = "os.kill(os.getpid(), signal.SIGILL)"
 
 
@@ -97,7 +97,9 @@ def test_the_cli_stops_in_one_line_before_loading_llama_cpp(
     child_llama(DIES)
     code, _, err = run_cli([command, "--backend", "embedded"], monkeypatch, capsys)
     errors = [line for line in err.splitlines() if line.startswith("error:")]
-    assert code == 2 and len(errors) == 1 and errors[0].startswith("error: llama.cpp died of SIGILL")
+    assert (
+        code == 2 and len(errors) == 1 and errors[0].startswith("error: llama.cpp died of SIGILL")
+    )
     assert err.strip().splitlines()[-1] == errors[0] and "serving on" not in err
     assert not any(str(tmp_path) in key[0] for key in _LOADED)  # never loaded into this process
     assert sys.modules["llama_cpp"].__file__ and "fake" not in sys.modules["llama_cpp"].__file__

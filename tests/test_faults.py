@@ -113,7 +113,9 @@ def test_a_burst_gets_no_more_answers_than_slots_and_queue(path: str, live_app) 
 
         async def burst():
             async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
-                return await asyncio.gather(*(http.post(f"{url}{path}", json=ONE) for _ in range(8)))
+                return await asyncio.gather(
+                    *(http.post(f"{url}{path}", json=ONE) for _ in range(8))
+                )
 
         statuses = sorted(r.status_code for r in asyncio.run(burst()))
     # One slot, no queue: the 8 arrive within the first answer's half second. (Two 200s would

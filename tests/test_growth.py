@@ -45,7 +45,7 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "one long line": _repeat("Das Haus ist klein und der Baum ist hoch, "),
     "many paragraphs": _repeat("Ein kurzer Absatz.\n\n"),
     "punctuation": _repeat("!?.,;:-"),
-    "quotes": _repeat("„«\"‚"),
+    "quotes": _repeat('„«"‚'),
     "unclosed tags": _repeat("<b>x "),
     "combining marks": _repeat("अच्छी क्षमा "),
     "decomposed": _repeat(unicodedata.normalize("NFD", "déjà vu été ")),
@@ -66,7 +66,7 @@ def _file(name: str, text: str) -> dict:
 def _docx(text: str) -> bytes:
     from tests.documents import make_docx_body
 
-    return make_docx_body(f"<w:p><w:r><w:t xml:space=\"preserve\">{_xml(text)}</w:t></w:r></w:p>")
+    return make_docx_body(f'<w:p><w:r><w:t xml:space="preserve">{_xml(text)}</w:t></w:r></w:p>')
 
 
 def _xml(text: str) -> str:

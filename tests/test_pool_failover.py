@@ -173,5 +173,8 @@ def test_failover_whatever_form_the_urls_take(urls: list[str]) -> None:
     transport = PoolTransport(pool, urls[0], sync=mock, asynchronous=mock)
     with httpx.Client(transport=transport, base_url=urls[0]) as client:
         answer = client.post("chat/completions?x=1", json={})
-    assert answer.status_code == 200 and answer.json() == {"host": "b", "path": "/v1/chat/completions"}
+    assert answer.status_code == 200 and answer.json() == {
+        "host": "b",
+        "path": "/v1/chat/completions",
+    }
     assert [s["up"] for s in pool.describe()] == [False, True]

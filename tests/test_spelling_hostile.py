@@ -30,6 +30,8 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "one misspelling repeated": lambda n: "Huas Baum " * (n // 10),
     "invented words": lambda n: " ".join(_invented(i) for i in range(n // 8)),
 }
+
+
 def _invented(i: int) -> str:
     """The i-th of many distinct words no dictionary knows (zqaab, zqaac, …)."""
     letters = ""
@@ -67,7 +69,10 @@ def test_work_grows_linearly(family: str) -> None:
 def _flagged(language: str, text: str) -> list[str]:
     speller = dictionaries().speller(language)
     assert speller is not None, f"no dictionary for {language}"
-    return [text[i.offset : i.offset + i.length] for i in spelling_issues(speller, text, language, frozenset())]
+    return [
+        text[i.offset : i.offset + i.length]
+        for i in spelling_issues(speller, text, language, frozenset())
+    ]
 
 
 def test_hindi_words_are_whole_with_their_marks() -> None:

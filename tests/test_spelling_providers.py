@@ -39,7 +39,9 @@ PROVIDERS = ("aspell", "nuspell", "voikko", "hspell", "zemberek")
 
 def _report(config: Path | None) -> dict:
     """Run REPORT in a fresh process whose enchant reads the user ordering in `config`."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ENCHANT_CONFIG_DIR", "XDG_CONFIG_HOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("ENCHANT_CONFIG_DIR", "XDG_CONFIG_HOME")
+    }
     if config is not None:
         env["ENCHANT_CONFIG_DIR"] = str(config)
     code = REPORT.format(samples=json.dumps(SAMPLES))

@@ -30,9 +30,7 @@ def cpu() -> tuple[str, list[str]]:
         info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return platform.processor() or platform.machine(), []
-    fields = dict(
-        line.split(":", 1) for line in info.split("\n\n")[0].splitlines() if ":" in line
-    )
+    fields = dict(line.split(":", 1) for line in info.split("\n\n")[0].splitlines() if ":" in line)
     fields = {k.strip(): v.strip() for k, v in fields.items()}
     flags = set(fields.get("flags", "").split())
     return fields.get("model name", platform.machine()), [f for f in CPU_FLAGS if f in flags]

@@ -7,8 +7,8 @@ Contract: https://languagetool.org/http-api/ — offsets and lengths in UTF-16 c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
