@@ -126,27 +126,8 @@ def _grows_linearly(make: Callable[[int], object]) -> None:
     assert large_memory <= ratio * TOLERANCE * max(small_memory, MEMORY_FLOOR), costs
 
 
-# Found by this suite and not fixed yet (#34 stays open for them).
-# English proofreading of emoji and astral CJK measured 40–65× between 1× and 16×, either side
-# of the tolerance from run to run: marked, not strict, until it is found and fixed.
-_ASTRAL = "English proofreading of astral characters: 6.6 s at 16,000 against 0.10 s at 1,000"
-KNOWN = {
-    ("/v1/proofread", "astral"): (_ASTRAL, False),
-    ("/v1/proofread/stream", "astral"): (_ASTRAL, False),
-}
-
-
-def _cases() -> list:
-    return [
-        pytest.param(path, family, marks=[pytest.mark.xfail(strict=KNOWN[(path, family)][1],
-                                                            reason=KNOWN[(path, family)][0])]
-                     if (path, family) in KNOWN else [])
-        for path in PATHS
-        for family in FAMILIES
-    ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("path", "family"), _cases())
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("path", PATHS)
 def test_every_path_grows_linearly_with_every_family(client, path: str, family: str) -> None:
     send, make = PATHS[path], FAMILIES[family]
 

@@ -1,10 +1,12 @@
 """English proofreading under hostile input: a token longer than any word costs Harper memory
-that grows with its square, so such tokens never reach it, and offsets around them stay exact."""
+that grows with its square, so such tokens never reach it; a sentence's cost grows with the
+square of its length, so Harper reads windows; offsets around both stay exact."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from dragoman.chains.proofread.harper import harper_issues
 
@@ -39,3 +41,34 @@ def test_offsets_around_a_long_token_stay_exact(linter) -> None:
     found = [text[i.offset : i.offset + i.length] for i in harper_issues(
         linter, text, ["grammar", "style"], "en-US", frozenset())]  # fmt: skip
     assert found == ["Thsi", "wrd"]
+
+
+def _found(linter, text: str) -> list[tuple[int, str]]:
+    issues = harper_issues(linter, text, ["grammar", "style"], "en-US", frozenset())
+    return [(i.offset, text[i.offset : i.offset + i.length]) for i in issues]
+
+
+def test_errors_far_into_a_long_text_keep_their_offsets(linter) -> None:
+    sentence = "The report is ready and the team is happy with it. "
+    text = sentence * 60 + "But this wrd is not. " + sentence * 60 + "And teh end."
+    wrong = [(text.index("wrd"), "wrd"), (text.index("teh"), "teh")]
+    assert _found(linter, text) == wrong
+
+
+def test_a_sentence_cut_into_windows_is_flagged_only_where_it_is_wrong(linter) -> None:
+    # One 3,000-character sentence, cut into windows: neither a cut nor the sentence's own start
+    # is flagged (a lint reaching a cut saw only part of the sentence).
+    text = "It was " + "very, " * 500 + "good and this wrd is wrong."
+    assert _found(linter, text) == [(text.index("wrd"), "wrd")]
+
+
+def test_one_long_sentence_of_cjk_or_emoji_costs_time_in_proportion(linter) -> None:
+    # Before #34: 5.6 s for 12,000 characters of emoji and astral CJK, 52 s for 48,000.
+    def cost(text: str) -> float:
+        started = time.process_time()
+        _found(linter, text)
+        return time.process_time() - started
+
+    cost("😀𠀀 " * 100)  # warm
+    small, large = cost("😀𠀀 " * 1000), cost("😀𠀀 " * 16_000)
+    assert large < 16 * 4 * max(small, 0.02), (small, large)

@@ -15,6 +15,11 @@ _DELETE, _INSERT_AFTER = 1, 2  # Harper's SuggestionKind.REMOVE and INSERT_AFTER
 _STYLE_CATEGORIES = {"STYLE", "REDUNDANCY", "TYPOGRAPHY"}
 # Longer than any English word (pneumonoultramicroscopicsilicovolcanoconiosis has 45 letters).
 _TOO_LONG = re.compile(r"\S{46,}")
+# Harper's work on a sentence grows with the square of its length (16,000 characters of
+# spaced CJK took 6 s): it reads windows of sentences, each sentence cut where it is longer.
+_WINDOW = 1000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
 
 
 class Linter(Protocol):
@@ -39,8 +44,10 @@ def _replacements(lint: Any) -> tuple[str, ...]:
 
 def _is_name_like(text: str, start: int, word: str) -> bool:
     """Names, acronyms, codes and single letters: a spell checker's dictionary cannot know them."""
-    before = text[:start].rstrip()
-    at_sentence_start = not before or before[-1] in '.!?:"“'
+    before = start
+    while before and text[before - 1].isspace():  # not text[:start]: a copy per lint is quadratic
+        before -= 1
+    at_sentence_start = not before or text[before - 1] in '.!?:"“'
     return (
         (word[:1].isupper() and not at_sentence_start)
         or (word.isupper() and len(word) > 1)
@@ -53,25 +60,51 @@ def _known(word: str, dictionary: frozenset[str]) -> bool:
     return word.lower() in dictionary or word.lower().rstrip("'’s") in dictionary
 
 
-def _pieces(text: str) -> Iterator[tuple[int, str]]:
-    """`text` between its tokens longer than any English word, each with its offset: Harper's
-    suggestions for an unknown token take memory that grows with the square of its length
-    (a 40,000-letter one, 800 MB), and no such token is a word to correct."""
+def _pieces(text: str) -> Iterator[tuple[int, str, bool, bool]]:
+    """`text` between its tokens longer than any English word, in windows: each with its offset,
+    and whether it starts and ends inside a sentence. Harper's suggestions for an unknown token
+    take memory that grows with the square of its length (a 40,000-letter one, 800 MB), and no
+    such token is a word to correct."""
     start = 0
-    for token in _TOO_LONG.finditer(text):
-        if text[start : token.start()].strip():
-            yield start, text[start : token.start()]
-        start = token.end()
-    if text[start:].strip():
-        yield start, text[start:]
+    for token in [*_TOO_LONG.finditer(text), None]:
+        end = token.start() if token else len(text)
+        for first, last, opens, closes in _windows(text, start, end):
+            if text[first:last].strip():
+                yield first, text[first:last], opens, closes
+        start = token.end() if token else end
+
+
+def _windows(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool, bool]]:
+    """`text[start:end]` cut into spans of at most _WINDOW characters, at sentence ends where it
+    can (else at a space, else anywhere); each says whether it starts and ends inside a sentence."""
+    opens = False
+    while end - start > _WINDOW:
+        limit = start + _WINDOW
+        cut = _last_end(_SENTENCE_END, text, start, limit)
+        closes = cut is None
+        cut = cut or _last_end(_SPACE, text, start, limit) or limit
+        yield start, cut, opens, closes
+        start, opens = cut, closes
+    yield start, end, opens, False
+
+
+def _last_end(pattern: re.Pattern[str], text: str, start: int, limit: int) -> int | None:
+    """Where the last match of `pattern` inside `text[start:limit]` ends, unless at `start`."""
+    ends = [m.end() for m in pattern.finditer(text, start, limit)]
+    return ends[-1] if ends and ends[-1] > start else None
 
 
 def harper_issues(
     linter: Linter, text: str, checks: list[Check], dialect: str, dictionary: frozenset[str]
 ) -> Iterator[Issue]:
     """Harper's lints on `text` as issues; spelling spares names and the personal dictionary."""
-    for offset, piece in _pieces(text):
-        yield from _piece_issues(linter, text, offset, piece, checks, dialect, dictionary)
+    for offset, piece, opens, closes in _pieces(text):
+        end = offset + len(piece.rstrip())
+        for issue in _piece_issues(linter, text, offset, piece, checks, dialect, dictionary):
+            # Where a window cuts a sentence, Harper sees a sentence start (a capital letter
+            # missing) or end that is not there, and a lint reaching the cut was cut short.
+            if not (opens and issue.offset == offset or closes and issue.offset + issue.length >= end):
+                yield issue
 
 
 def _piece_issues(
