@@ -103,7 +103,8 @@ def harper_issues(
         for issue in _piece_issues(linter, text, offset, piece, checks, dialect, dictionary):
             # Where a window cuts a sentence, Harper sees a sentence start (a capital letter
             # missing) or end that is not there, and a lint reaching the cut was cut short.
-            if not (opens and issue.offset == offset or closes and issue.offset + issue.length >= end):
+            reaches_cut = closes and issue.offset + issue.length >= end
+            if not (opens and issue.offset == offset or reaches_cut):
                 yield issue
 
 
