@@ -92,6 +92,9 @@ def validation_message(errors: Iterable[Any]) -> str:
     """One line from pydantic's validation errors: `field: problem; …` (where, not how it came)."""
     problems = []
     for error in errors:
+        if error["type"] == "json_invalid":  # loc holds a character position, not a field
+            problems.append(f"the body is not valid JSON: {error['ctx']['error']}")
+            continue
         where = ".".join(str(p) for p in error["loc"] if p not in ("body", "query"))
         problems.append(f"{where or 'body'}: {error['msg']}")
     return "; ".join(problems)

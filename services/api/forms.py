@@ -8,7 +8,6 @@ alike. `read_fields` merges them the same way, so one request answers as it woul
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from dragoman.chains import InputError
 
 from .errormap import validation_message
+from .jsonbody import LoneSurrogate, loads
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in
@@ -60,9 +60,11 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     labelled_form = content_type.startswith(_FORMS)
     if not labelled_form:
         try:
-            data = json.loads(raw)
+            data = loads(raw)
             if isinstance(data, dict):
                 return data
+        except LoneSurrogate as exc:
+            raise InputError(f"the body is not valid JSON: {exc.msg}") from None
         except ValueError:
             pass
     try:  # a form, perhaps sent with another label (often application/json)

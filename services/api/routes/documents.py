@@ -24,8 +24,9 @@ from ...jobs import JobRunner
 from ...stores.jobstore import JobRecord, JobState
 from ...translation import archive_limits
 from ..deps import RuntimeDep
+from ..jsonbody import CheckedJsonRoute
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=CheckedJsonRoute)
 
 
 class Created(BaseModel):

@@ -29,8 +29,9 @@ from ...proofreading import (
 )
 from ...runtime import Runtime
 from ..deps import AdmissionDep, RuntimeDep
+from ..jsonbody import CheckedJsonRoute
 
-router = APIRouter()
+router = APIRouter(route_class=CheckedJsonRoute)
 
 
 class ProofreadBody(BaseModel):

@@ -17,8 +17,9 @@ from dragoman.chains.translate import Status, TranslateRequest
 from ...settings import Settings
 from ...translation import item_requests, translate_item, translate_items
 from ..deps import AdmissionDep, RuntimeDep, TranslatorDep
+from ..jsonbody import CheckedJsonRoute
 
-router = APIRouter()
+router = APIRouter(route_class=CheckedJsonRoute)
 
 
 class TranslateBody(BaseModel):
