@@ -6,9 +6,12 @@ Neither client can send a key, so the server runs as their users run it: with
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -17,6 +20,7 @@ import pytest
 from bench import lt_suite  # at import: it reads $DRAGOMAN_TEST_LT_SUITE before isolated_env
 from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
+from dragoman.services.spelling import dictionaries
 
 TEXT = "I saw the the cat."
 
@@ -151,3 +155,55 @@ def test_language_tool_python_own_suite_fails_only_for_recorded_reasons() -> Non
         )
     result = lt_suite.run()
     assert result["passed"] and result["unexplained"] == [] and result["passing_now"] == []
+
+
+HUNSPELL = Path("/usr/share/hunspell")  # where Debian's dictionaries (make run's) live
+# Emoji (a skin-tone modifier and a flag: sequences of astral characters) and astral CJK: each is
+# two UTF-16 code units per code point, which LanguageTool clients count in.
+ASTRAL = "👍🏽 🇩🇪 𠀀𠀁"
+
+
+def _dictionary_words(tag: str) -> list[str]:
+    """The stems of a Hunspell dictionary, decoded as its .aff says."""
+    aff = (HUNSPELL / f"{tag}.aff").read_bytes()
+    declared = re.search(rb"^\W*SET\s+(\S+)", aff, re.MULTILINE)
+    encoding = declared.group(1).decode() if declared else "iso8859-1"
+    try:
+        text = (HUNSPELL / f"{tag}.dic").read_bytes().decode(encoding, "replace")
+    except LookupError:  # microsoft-cp1251 and the like
+        text = (HUNSPELL / f"{tag}.dic").read_bytes().decode(encoding.split("-")[-1], "replace")
+    stems = (line.split("/")[0].strip().lstrip("\ufeff") for line in text.splitlines()[1:])
+    return [w for w in stems if w and all(unicodedata.category(c)[0] in "LM" for c in w)]
+
+
+def _sample(code: str, tag: str) -> tuple[str, str]:
+    """A correct lowercase word of the language, with composed letters where it has any (they are
+    sent decomposed), and a non-word of its two commonest letters."""
+    speller = dictionaries().speller(code)
+    words = [w for w in _dictionary_words(tag) if len(w) >= 5 and w == w.lower()]
+    marked = [w for w in words if unicodedata.normalize("NFD", w) != w]
+    middle = words[len(words) // 2 :]  # past rare words such as "aalii", which Harper lacks
+    right = next(w for w in [*marked, *middle] if speller.check(w))
+    letters = Counter(c for w in words[:5000] for c in w if unicodedata.category(c) in ("Ll", "Lo"))
+    (a, _), (b, _) = letters.most_common(2)
+    wrong = a * 3 + b * 3
+    assert not speller.check(wrong), (code, wrong)
+    return unicodedata.normalize("NFD", right), wrong
+
+
+def test_offsets_after_astral_and_combining_characters_in_every_dictionary_language(url) -> None:
+    import language_tool_python
+
+    languages = dictionaries().languages
+    assert len(languages) > 100  # what make run installs
+    wrong_offsets = {}
+    for code, language in sorted(languages.items()):
+        right, wrong = _sample(code, language.tag)
+        text = f"{ASTRAL} {right} {wrong} {ASTRAL}"
+        with language_tool_python.LanguageTool(code, remote_server=url) as tool:
+            found = flagged(text, tool.check(text))
+        # The non-word is found, and whatever else is flagged is a whole word, not a piece
+        # (Harper's English dictionary, smaller than Hunspell's, lacks "adiós").
+        if wrong not in found or not set(found) <= {right, wrong}:
+            wrong_offsets[code] = (text, found)
+    assert wrong_offsets == {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import unicodedata
 
 from dragoman.chains.proofread.harper import harper_issues
 
@@ -72,3 +73,10 @@ def test_one_long_sentence_of_cjk_or_emoji_costs_time_in_proportion(linter) -> N
     cost("😀𠀀 " * 100)  # warm
     small, large = cost("😀𠀀 " * 1000), cost("😀𠀀 " * 16_000)
     assert large < 16 * 4 * max(small, 0.02), (small, large)
+
+
+def test_words_typed_decomposed_are_whole_words_with_exact_offsets(linter) -> None:
+    # Before #34: Harper cut each word typed decomposed at its combining mark ("naive" was
+    # flagged as "nai").
+    text = unicodedata.normalize("NFD", "The naïve café owner sent her résumé, and teh rest left.")
+    assert _found(linter, text) == [(text.index("teh"), "teh")]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from .issues import Check, Issue
@@ -108,6 +109,25 @@ def harper_issues(
                 yield issue
 
 
+def _composed(piece: str) -> tuple[str, Sequence[int]]:
+    """`piece` in NFC, and where each of its characters (and its end) is in `piece`: Harper cuts
+    a word at a combining mark, so "adiós" typed decomposed was flagged as "adio"."""
+    if unicodedata.is_normalized("NFC", piece):
+        return piece, range(len(piece) + 1)
+    runs: list[str] = []
+    origins: list[int] = []
+    start = 0
+    for i in range(1, len(piece) + 1):  # a starter and the marks after it compose together
+        if i < len(piece) and unicodedata.combining(piece[i]):
+            continue
+        run = unicodedata.normalize("NFC", piece[start:i])
+        same = len(run) == i - start
+        runs.append(run)
+        origins += [start + k if same else start for k in range(len(run))]
+        start = i
+    return "".join(runs), [*origins, len(piece)]
+
+
 def _piece_issues(
     linter: Linter,
     text: str,
@@ -119,9 +139,10 @@ def _piece_issues(
 ) -> Iterator[Issue]:
     """Harper's lints on the `piece` of `text` that starts at `offset`."""
     names = taxonomy()
-    for rule, lints in linter.organized_lints(piece, language="plaintext").items():
+    composed, origins = _composed(piece)
+    for rule, lints in linter.organized_lints(composed, language="plaintext").items():
         for lint in lints:
-            start, end = offset + lint.span.start, offset + lint.span.end
+            start, end = offset + origins[lint.span.start], offset + origins[lint.span.end]
             word = lint.problem_text
             if rule == "SpellCheck" and (
                 _is_name_like(text, start, word) or _known(word, dictionary)
