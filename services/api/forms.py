@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from dragoman.chains import InputError
 
 from .errormap import validation_message
-from .jsonbody import LoneSurrogate, loads
+from .jsonbody import loads_object
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in
@@ -59,14 +59,9 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     """A urlencoded form, a JSON object, or a form labelled as something else."""
     labelled_form = content_type.startswith(_FORMS)
     if not labelled_form:
-        try:
-            data = loads(raw)
-            if isinstance(data, dict):
-                return data
-        except LoneSurrogate as exc:
-            raise InputError(f"the body is not valid JSON: {exc.msg}") from None
-        except ValueError:
-            pass
+        data = loads_object(raw)
+        if data is not None:
+            return data
     try:  # a form, perhaps sent with another label (often application/json)
         text = raw.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=not labelled_form)

@@ -11,20 +11,33 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from dragoman.chains import InputError
+
 # A \u escape of a surrogate: only bodies that have one need their strings checked.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-class LoneSurrogate(json.JSONDecodeError):
+class _LoneSurrogate(json.JSONDecodeError):
     """A JSON string escapes half a surrogate pair."""
 
 
 def loads(raw: bytes) -> Any:
-    """`raw` parsed as JSON; a lone surrogate anywhere is LoneSurrogate, a JSONDecodeError."""
+    """`raw` parsed as JSON; a lone surrogate anywhere is a JSONDecodeError at its string."""
     data = json.loads(raw)
     if _SURROGATE_ESCAPE.search(raw):
         _refuse_lone_surrogates(data, raw)
     return data
+
+
+def loads_object(raw: bytes) -> dict[str, Any] | None:
+    """The fields of a JSON object; None when `raw` is no JSON object; half a pair, InputError."""
+    try:
+        data = loads(raw)
+    except _LoneSurrogate as exc:
+        raise InputError(f"the body is not valid JSON: {exc.msg}") from None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _refuse_lone_surrogates(data: Any, raw: bytes) -> None:
@@ -39,7 +52,7 @@ def _refuse_lone_surrogates(data: Any, raw: bytes) -> None:
                 found = re.search(re.escape(half.encode()), raw, re.IGNORECASE)
                 message = f"{half} is half a surrogate pair, which is no character"
                 doc = raw.decode("utf-8", "replace")
-                raise LoneSurrogate(message, doc, found.start() if found else 0) from None
+                raise _LoneSurrogate(message, doc, found.start() if found else 0) from None
         elif isinstance(item, dict):
             pending += [*item, *item.values()]
         elif isinstance(item, list):
