@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,6 +155,8 @@ class Database:
                     engine.dispose()
                     raise DatabaseUnavailable(describe(self.url), _reason(exc)) from exc
                 self._engine = engine
+                # A Database let go of without close() closes its connections all the same.
+                weakref.finalize(self, engine.dispose)
             return self._engine
 
     @contextmanager
