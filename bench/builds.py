@@ -157,7 +157,10 @@ def run() -> dict[str, Any]:
         "rows": rows,
         "native_has_amx": _native_has_amx(),
         "cpu": _cpu_line(),
-        "settings": (SCRIPTS / "llama-build.env").read_text().split("LLAMA_ARCH_FLAGS=")[1].split("\n")[0],
+        "settings": (SCRIPTS / "llama-build.env")
+        .read_text()
+        .split("LLAMA_ARCH_FLAGS=")[1]
+        .split("\n")[0],
     }
 
 
@@ -170,11 +173,14 @@ def _cpu_line() -> str:
 
 def render(r: dict[str, Any], table: Any) -> list[str]:
     """§12 of docs/benchmarks.md."""
+
     def share(x: dict[str, Any], what: str) -> str:
         best = max(y[what] for y in r["rows"] if y["engine"] == x["engine"])
         return f"{x[what]} ({100 * x[what] / best:.0f}%)"
 
-    rows = [[x["build"], x["engine"], share(x, "prompt"), share(x, "generation")] for x in r["rows"]]
+    rows = [
+        [x["build"], x["engine"], share(x, "prompt"), share(x, "generation")] for x in r["rows"]
+    ]
     native = (
         "On this CPU `-march=native` turns AMX on, so a plain native build is the one that dies with SIGILL "
         "(issue #33) and has no row."

@@ -24,6 +24,7 @@ from . import (  # noqa: E402
     fidelity,
     grammar,
     grammar_page,
+    growth,
     llama_server,
     lt_suite,
     memory,
@@ -106,6 +107,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "spelling": lambda: spelling.run(runtime),
         "spellers": spellers.run,
         "builds": builds.run,
+        "growth": growth.run,
     }
 
 
@@ -291,6 +293,8 @@ def render(r: dict[str, Any]) -> str:
         out += spellers.render(r["spellers"], table)
     if "builds" in r:
         out += builds.render(r["builds"], table)
+    if "growth" in r:
+        out += growth.render(r["growth"], table)
     return "\n".join(out)
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,6 +21,7 @@ from dragoman.services.settings import Settings
 from tests.bounds import MB, peak_memory
 from tests.conftest import AUTH
 from tests.documents import limits
+from tests.hostile import FAMILIES, FINE, PATHS, docx
 
 BASE = 1_000  # characters at 1×
 SIZES = (1, 4, 16)
@@ -32,71 +31,6 @@ SIZES = (1, 4, 16)
 TOLERANCE = 4.0
 FLOOR = 0.02
 MEMORY_FLOOR = 8 * MB
-
-
-def _repeat(unit: str) -> Callable[[int], str]:
-    return lambda n: (unit * (n // len(unit) + 1))[:n]
-
-
-FAMILIES: dict[str, Callable[[int], str]] = {
-    "one long token": _repeat("a"),
-    "many short tokens": _repeat("a "),
-    "one long line": _repeat("Das Haus ist klein und der Baum ist hoch, "),
-    "many paragraphs": _repeat("Ein kurzer Absatz.\n\n"),
-    "punctuation": _repeat("!?.,;:-"),
-    "quotes": _repeat('„«"‚'),
-    "unclosed tags": _repeat("<b>x "),
-    "combining marks": _repeat("अच्छी क्षमा "),
-    "decomposed": _repeat(unicodedata.normalize("NFD", "déjà vu été ")),
-    "astral": _repeat("😀𠀀 "),
-    "bidi controls": _repeat("\u202eabc\u202c \u2067x\u2069 "),
-    "paths and addresses": _repeat("a/b x@y.de www.z.org "),
-}
-
-
-def _json(client: TestClient, path: str, body: dict) -> httpx.Response:
-    return client.post(path, json=body)
-
-
-def _file(name: str, text: str) -> dict:
-    return {"file": (name, text.encode("utf-8"), "application/octet-stream")}
-
-
-def _docx(text: str) -> bytes:
-    from tests.documents import make_docx_body
-
-    return make_docx_body(f'<w:p><w:r><w:t xml:space="preserve">{_xml(text)}</w:t></w:r></w:p>')
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# Each public path, as a client reaches it: a request of the text, the statuses it may answer.
-PATHS: dict[str, Callable[[TestClient, str], httpx.Response]] = {
-    "/v1/translate text": lambda c, t: _json(c, "/v1/translate", {"q": t, "target": "en"}),
-    "/v1/translate html": lambda c, t: _json(
-        c, "/v1/translate", {"q": f"<p>{t}</p>", "target": "en", "format": "html"}
-    ),
-    "/v1/translate markdown": lambda c, t: _json(
-        c, "/v1/translate", {"q": t, "target": "en", "format": "markdown"}
-    ),
-    "/v1/translate/stream": lambda c, t: _json(c, "/v1/translate/stream", {"q": t, "target": "en"}),
-    "/v1/documents": lambda c, t: c.post(
-        "/v1/documents", files=_file("post.txt", t), data={"target": "en"}
-    ),
-    "/v1/proofread": lambda c, t: _json(c, "/v1/proofread", {"text": t}),
-    "/v1/proofread/stream": lambda c, t: _json(c, "/v1/proofread/stream", {"text": t}),
-    "/v2/check auto": lambda c, t: c.post("/v2/check", data={"text": t, "language": "auto"}),
-    "/v2/check de-DE": lambda c, t: c.post("/v2/check", data={"text": t, "language": "de-DE"}),
-    "/translate": lambda c, t: _json(c, "/translate", {"q": t, "source": "de", "target": "en"}),
-    "/translate_file": lambda c, t: c.post(
-        "/translate_file", files=_file("post.txt", t), data={"source": "de", "target": "en"}
-    ),
-    "/v2/words/add": lambda c, t: c.post("/v2/words/add", data={"word": t, "language": "de"}),
-}
-# Answers that are fine: done, accepted, or refused as bad input (never a 500).
-FINE = {200, 202, 400, 413, 422}
 
 
 @pytest.fixture
@@ -144,7 +78,7 @@ def test_the_cli_readers_grow_linearly(fmt: str, family: str, tmp_path: Path) ->
 
     def read(n: int) -> None:
         text = make(n)
-        data = _docx(text) if fmt.endswith(".docx") else _framed(fmt, text).encode("utf-8")
+        data = docx(text) if fmt.endswith(".docx") else _framed(fmt, text).encode("utf-8")
         with contextlib.suppress(InputError):  # refused as bad input: fine
             load_file(data, fmt, limits())
 

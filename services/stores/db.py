@@ -187,9 +187,17 @@ class Database:
             return exc.message
         return None
 
-    def close(self) -> None:
-        """Close the engine's connections; the next use opens it again."""
+    def close(self, wait: float = 5.0) -> None:
+        """Close the engine's connections, once those in use come back (for up to `wait`
+        seconds); the next use opens it again."""
         with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-                self._engine = None
+            engine, self._engine = self._engine, None
+        if engine is None:
+            return
+        # A worker thread of a cancelled job may still hold one: disposed under it, it would
+        # go back to a pool nobody closes (Python 3.13 warns of the open SQLite file).
+        in_use = getattr(engine.pool, "checkedout", lambda: 0)  # QueuePool's count
+        deadline = time.monotonic() + wait
+        while in_use() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        engine.dispose()
