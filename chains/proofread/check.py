@@ -17,7 +17,7 @@ from .fluency import fluency_issues
 from .grammar import Corrector
 from .harper import harper_issues
 from .issues import CHECKS, Issue, ProofreadResult, overlaps
-from .parsing import Layers, Parsed, ProofreadOptions, parse, sentence_at, sentence_spans
+from .parsing import Layers, Parsed, ProofreadOptions, parse, sentence_spans
 from .passive import Passive
 from .regions import Region
 from .rules import rule_issues
@@ -130,7 +130,7 @@ async def proofread_stream(
     tasks = [
         asyncio.ensure_future(_correct_region(n, parsed, layers))
         for n in range(len(parsed.regions))
-        if _corrected_here(n, parsed, layers) and any(s.region == n for s in parsed.sentences)
+        if _corrected_here(n, parsed, layers) and parsed.in_region(n)
     ]
     try:
         for next_done in asyncio.as_completed(tasks):
@@ -161,7 +161,7 @@ async def _correct_region(n: int, parsed: Parsed, layers: Layers) -> tuple[list,
     # ERRANT types English edits; other languages' are aligned word by word.
     annotator = layers.annotator if parsed.english(n) else WordAligner()
     assert annotator is not None
-    sentences = [s for s in parsed.sentences if s.region == n]
+    sentences = parsed.in_region(n)
     corrections = await layers.corrector.correct([s.text for s in sentences], language)
     found = []
     for sentence, corrected in zip(sentences, corrections.sentences, strict=True):
@@ -180,20 +180,21 @@ def _finish(
 ) -> list[Issue]:
     """Ground, drop model edits over deterministic issues or known words, filter, sort."""
     grounded = _ground(found, parsed, text, result)
-    deterministic = [i for i in shown + grounded if not i.from_model]
-    known = options.known_anywhere()
-    kept = [
-        i
-        for i in grounded
-        if not (
-            i.from_model
-            and (
-                any(overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
-                or (i.rule_category == "TYPOS" and i.text.strip().lower() in known)
+    if any(i.from_model for i in grounded):  # only the model's edits are weighed against others
+        deterministic = [i for i in shown + grounded if not i.from_model]
+        known = options.known_anywhere()
+        grounded = [
+            i
+            for i in grounded
+            if not (
+                i.from_model
+                and (
+                    any(overlaps(i, d) and d.category != "passive_voice" for d in deterministic)
+                    or (i.rule_category == "TYPOS" and i.text.strip().lower() in known)
+                )
             )
-        )
-        and options.rules.wants(i)
-    ]
+        ]
+    kept = [i for i in grounded if options.rules.wants(i)]
     return sorted(kept, key=lambda i: (i.offset, i.length))
 
 
@@ -220,7 +221,7 @@ def _ground(
         if span is None or text[span[0] : span[1]] != local:
             result.dropped_ungrounded += 1
             continue
-        sentence = sentence_at(parsed.sentences, n, issue.offset)
+        sentence = parsed.sentence_at(n, issue.offset)
         grounded.append(
             replace(
                 issue,
@@ -241,7 +242,7 @@ async def _with_rewrites(
     async def rewrite(n: int, passive: Passive) -> str | None:
         if passive.kind != "by-agent" or not passive.agent:
             return None
-        sentence = sentence_at(parsed.sentences, n, passive.start)
+        sentence = parsed.sentence_at(n, passive.start)
         return await corrector.rewrite_active(sentence, passive.agent)
 
     rewrites = await asyncio.gather(*(rewrite(n, p) for n, p in parsed.passives))

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from .issues import Check, Issue
 from .taxonomy import taxonomy
+from .windows import windows
 
 _CODE = re.compile(r"`([^`]*)`")
 _MAX_REPLACEMENTS = 5
@@ -19,8 +20,6 @@ _TOO_LONG = re.compile(r"\S{46,}")
 # Harper's work on a sentence grows with the square of its length (16,000 characters of
 # spaced CJK took 6 s): it reads windows of sentences, each sentence cut where it is longer.
 _WINDOW = 1000
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
-_SPACE = re.compile(r"\s+")
 
 
 class Linter(Protocol):
@@ -69,30 +68,10 @@ def _pieces(text: str) -> Iterator[tuple[int, str, bool, bool]]:
     start = 0
     for token in [*_TOO_LONG.finditer(text), None]:
         end = token.start() if token else len(text)
-        for first, last, opens, closes in _windows(text, start, end):
+        for first, last, opens, closes in windows(text, start, end, _WINDOW):
             if text[first:last].strip():
                 yield first, text[first:last], opens, closes
         start = token.end() if token else end
-
-
-def _windows(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool, bool]]:
-    """`text[start:end]` cut into spans of at most _WINDOW characters, at sentence ends where it
-    can (else at a space, else anywhere); each says whether it starts and ends inside a sentence."""
-    opens = False
-    while end - start > _WINDOW:
-        limit = start + _WINDOW
-        cut = _last_end(_SENTENCE_END, text, start, limit)
-        closes = cut is None
-        cut = cut or _last_end(_SPACE, text, start, limit) or limit
-        yield start, cut, opens, closes
-        start, opens = cut, closes
-    yield start, end, opens, False
-
-
-def _last_end(pattern: re.Pattern[str], text: str, start: int, limit: int) -> int | None:
-    """Where the last match of `pattern` inside `text[start:limit]` ends, unless at `start`."""
-    ends = [m.end() for m in pattern.finditer(text, start, limit)]
-    return ends[-1] if ends and ends[-1] > start else None
 
 
 def harper_issues(

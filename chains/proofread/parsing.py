@@ -4,8 +4,9 @@ sentences in them (spaCy's English pipeline, or a rule-based splitter for other 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..detect import detect_language
@@ -20,11 +21,15 @@ from .regions import Region, prose_regions
 from .spelling import Speller
 from .taxonomy import RuleFilter
 from .verify import Verifier
+from .windows import windows
 
 # A region is checked in a language other than the one asked only when detection is this sure
 # of it, on at least this many letters (a short line is too easily taken for another language).
 _SURE, _SURE_LETTERS = 0.9, 40
 _LONG_RUN = re.compile(r"\S{101,}")
+# spaCy's memory grows faster than a sentence's length (+1.2 GB for one of 100,000 characters):
+# it reads windows of sentences, a sentence longer than this cut.
+_SPACY_WINDOW = 5000
 
 
 @dataclass(frozen=True)
@@ -80,16 +85,30 @@ class Parsed:
     passives: list[tuple[int, Passive]]
     languages: list[str] = field(default_factory=list)  # each region's
 
+    _by_region: dict[int, tuple[list[Sentence], list[int]]] | None = field(default=None, repr=False)
+
     def english(self, region: int) -> bool:
         """Whether region `region` is in English (Harper, passives and the model check it)."""
         return is_english(self.languages[region])
 
+    def in_region(self, region: int) -> list[Sentence]:
+        """The sentences of region `region`, in order (indexed once: a text may have thousands)."""
+        return self._indexed(region)[0]
 
-def sentence_at(sentences: list[Sentence], region: int, offset: int) -> str:
-    for s in sentences:
-        if s.region == region and s.start <= offset < s.end:
-            return s.text
-    return ""
+    def sentence_at(self, region: int, offset: int) -> str:
+        """The text of the sentence of region `region` that holds `offset`, else ""."""
+        sentences, starts = self._indexed(region)
+        i = bisect_right(starts, offset) - 1
+        return sentences[i].text if i >= 0 and offset < sentences[i].end else ""
+
+    def _indexed(self, region: int) -> tuple[list[Sentence], list[int]]:
+        if self._by_region is None:
+            self._by_region = {}
+            for s in self.sentences:
+                self._by_region.setdefault(s.region, ([], []))[0].append(s)
+            for sentences, starts in self._by_region.values():
+                starts += [s.start for s in sentences]
+        return self._by_region.get(region, ([], []))
 
 
 def sentence_spans(parsed: Parsed) -> list[tuple[int, int]]:
@@ -139,21 +158,49 @@ def _tame(text: str) -> str:
     return _LONG_RUN.sub(lambda run: "x" * len(run.group()), text)
 
 
-def _sentences(n: int, text: str, doc: Any) -> list[Sentence]:
-    """Region `n`'s sentences, their text taken from the region (spaCy saw it tamed)."""
-    spans = [(s.start_char, s.end_char) for s in doc.sents]
+def _sentences(n: int, text: str, doc: Any, offset: int = 0) -> list[Sentence]:
+    """Region `n`'s sentences in a doc of it from `offset` on, their text taken from the region
+    (spaCy saw it tamed)."""
+    spans = [(offset + s.start_char, offset + s.end_char) for s in doc.sents]
     return [Sentence(n, a, b, text[a:b]) for a, b in spans if text[a:b].strip()]
+
+
+def _spacy_windows(regions: list[Region], english: list[int]) -> list[tuple[int, int, str]]:
+    """The English regions as spaCy reads them: region, offset, window."""
+    return [
+        (n, start, regions[n].text[start:end])
+        for n in english
+        for start, end, _, _ in windows(regions[n].text, 0, len(regions[n].text), _SPACY_WINDOW)
+    ]
+
+
+def _parsed(nlp: Any, pieces: list[tuple[int, int, str]]) -> Iterator[Any]:
+    """spaCy's docs of the windows, parsed in batches of at most _SPACY_WINDOW characters: a
+    batch's docs are alive at once, about 7 KB a token."""
+    batch: list[str] = []
+    size = 0
+    for _, _, window in pieces:
+        if batch and size + len(window) > _SPACY_WINDOW:
+            yield from nlp.pipe(batch, batch_size=len(batch))
+            batch, size = [], 0
+        batch.append(_tame(window))
+        size += len(window)
+    if batch:
+        yield from nlp.pipe(batch, batch_size=len(batch))
 
 
 def parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> Parsed:
     regions = prose_regions(text, fmt)
     parsed = Parsed(regions, [], [], _languages(regions, options, layers))
     english = [n for n in range(len(regions)) if parsed.english(n)]
-    docs = layers.nlp.pipe(_tame(regions[n].text) for n in english)
-    for n, doc in zip(english, docs, strict=True):
-        parsed.sentences += _sentences(n, regions[n].text, doc)
+    pieces = _spacy_windows(regions, english)
+    for (n, offset, _), doc in zip(pieces, _parsed(layers.nlp, pieces), strict=True):
+        parsed.sentences += _sentences(n, regions[n].text, doc, offset)
         if "passive_voice" in options.checks:
-            parsed.passives += [(n, p) for p in find_passives(doc)]
+            parsed.passives += [
+                (n, replace(p, start=offset + p.start, end=offset + p.end))
+                for p in find_passives(doc)
+            ]
     for n, region in enumerate(regions):
         if n not in english and layers.splitter is not None:
             doc = layers.splitter(parsed.languages[n])(_tame(region.text))
