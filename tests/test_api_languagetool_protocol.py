@@ -60,3 +60,21 @@ def test_too_long_text_is_refused_in_languagetools_words(client) -> None:
         "Error: Your text exceeds the limit of 500 characters (it's 501 characters). "
         "Please submit a shorter text."
     )
+
+
+def test_thousands_of_matches_in_one_long_sentence_carry_a_bounded_sentence(tmp_path) -> None:
+    # Before #34, each match carried the whole sentence and its offset cost a copy of the text
+    # before it: 100,000 characters of unknown words answered after 24 s with 8 GB at peak.
+    text = "😀 Huas " * 2_500  # one sentence of 20,000 characters, astral characters throughout
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False)
+    client = TestClient(create_app(settings), headers=AUTH)
+    answer = client.post("/v2/check", data={"text": text, "language": "de-DE"})
+    assert answer.status_code == 200
+    matches = answer.json()["matches"]
+    assert len(matches) == 2_500
+    units = text.encode("utf-16-le")
+    for match in matches:
+        flagged = units[2 * match["offset"] : 2 * (match["offset"] + match["length"])]
+        assert flagged.decode("utf-16-le") == "Huas"
+        assert "Huas" in match["sentence"] and len(match["sentence"]) <= 1_004
+    assert answer.json()["sentenceRanges"] == [[0, len(units) // 2 - 1]]

@@ -80,3 +80,40 @@ def test_words_typed_decomposed_are_whole_words_with_exact_offsets(linter) -> No
     # flagged as "nai").
     text = unicodedata.normalize("NFD", "The naïve café owner sent her résumé, and teh rest left.")
     assert _found(linter, text) == [(text.index("teh"), "teh")]
+
+
+PARSE_PEAK = """
+import resource, sys
+from dragoman.chains.proofread.parsing import Layers, ProofreadOptions, parse
+from dragoman.services.nlp import english_nlp, harper_linter
+layers = Layers(english_nlp(), harper_linter("en-US"))
+parse("Warm up the parser.", "text", ProofreadOptions(), layers)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+parse(sys.argv[1], "text", ProofreadOptions(), layers)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_one_sentence_of_forty_thousand_characters_parses_in_bounded_memory() -> None:
+    # Before #34: spaCy held the whole text's docs at once, about 7 KB a token: +1.2 GB for
+    # 100,000 characters of "<b>x " (+330 MB for 25,000).
+    text = "<b>x " * 8_000
+    out = subprocess.run(
+        [sys.executable, "-c", PARSE_PEAK, text], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(out.strip().splitlines()[-1]) < 100
+
+
+def test_sentences_and_passives_past_the_first_window_keep_their_offsets(nlp, linter) -> None:
+    from dragoman.chains.proofread.parsing import Layers, ProofreadOptions, parse
+
+    text = "The team met on Monday and talked about the plan. " * 150
+    text += "The report was written by the new manager. It is good."
+    parsed = parse(text, "text", ProofreadOptions(), Layers(nlp, linter))
+    assert len(text) > 5_000 and len(parsed.sentences) == 152
+    assert all(text[s.start : s.end] == s.text for s in parsed.sentences)
+    assert [s.text.strip() for s in parsed.sentences[-2:]] == [
+        "The report was written by the new manager.", "It is good."
+    ]  # fmt: skip
+    ((region, passive),) = parsed.passives
+    assert text[passive.start : passive.end] == "was written"

@@ -8,6 +8,8 @@ Contract: https://languagetool.org/http-api/ — offsets and lengths in UTF-16 c
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +29,8 @@ from .languagetool_info import TAG, software
 
 router = APIRouter(tags=[TAG])
 _CONTEXT = 40  # characters of context on each side, as LanguageTool gives
+_SENTENCE_SHOWN = 1000  # characters of its sentence a match carries at most
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class CheckFields(BaseModel):
@@ -68,9 +72,16 @@ class CheckFields(BaseModel):
         )
 
 
-def utf16(text: str, index: int) -> int:
-    """Code points → UTF-16 code units, for the offsets LanguageTool clients expect."""
-    return len(text[:index].encode("utf-16-le")) // 2
+class Utf16:
+    """Code points → UTF-16 code units in one text, for the offsets LanguageTool clients expect:
+    its astral characters (two units each) are found once, so an offset costs a bisection, not a
+    copy of all before it (thousands of matches in 100,000 characters took seconds)."""
+
+    def __init__(self, text: str) -> None:
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+
+    def __call__(self, index: int) -> int:
+        return index + bisect_left(self._astral, index)
 
 
 def plain_from_annotation(data: str) -> tuple[str, str, list[int]]:
@@ -104,22 +115,33 @@ def _type_name(issue: Issue, category: Category) -> str:
     return "Hint" if category.issue_type == "style" else "Other"
 
 
-def _match(issue: Issue, document: str, start: int, end: int) -> dict[str, Any]:
+def _sentence(issue: Issue, document: str, start: int, end: int) -> str:
+    """The match's sentence; of a longer one than _SENTENCE_SHOWN, the part around the match:
+    each of thousands of matches in one long sentence carried all of it (8 GB of answer for
+    100,000 characters)."""
+    if len(issue.sentence) <= _SENTENCE_SHOWN:
+        return issue.sentence
+    half = _SENTENCE_SHOWN // 2
+    return document[max(0, start - half) : end + half]
+
+
+def _match(issue: Issue, document: str, units: Utf16, start: int, end: int) -> dict[str, Any]:
     category = taxonomy().category(issue.rule_category)
     left, right = max(0, start - _CONTEXT), min(len(document), end + _CONTEXT)
     context = document[left:right]
+    in_context = Utf16(context)
     return {
         "message": issue.message,
         "shortMessage": issue.short_message,
         "replacements": [{"value": r} for r in issue.replacements],
-        "offset": utf16(document, start),
-        "length": utf16(document, end) - utf16(document, start),
+        "offset": units(start),
+        "length": units(end) - units(start),
         "context": {
             "text": context,
-            "offset": utf16(context, start - left),
-            "length": utf16(context, end - left) - utf16(context, start - left),
+            "offset": in_context(start - left),
+            "length": in_context(end - left) - in_context(start - left),
         },
-        "sentence": issue.sentence,
+        "sentence": _sentence(issue, document, start, end),
         "type": {"typeName": _type_name(issue, category)},
         "rule": {
             "id": issue.rule,
@@ -157,11 +179,12 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         async with admission.slot(runtime.settings.request_deadline):
             result = await run_proofread(runtime, plain, "text", options)
     matches = []
+    units = Utf16(document)
     for issue in result.issues:
         span = origins[issue.offset : issue.offset + issue.length]
         if not span or -1 in span:
             continue
-        matches.append(_match(issue, document, span[0], span[-1] + 1))
+        matches.append(_match(issue, document, units, span[0], span[-1] + 1))
     sentence_ranges = [
         (kept[0], kept[-1] + 1)
         for start, end in result.sentence_spans
@@ -188,9 +211,7 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
             },
         },
         "matches": matches,
-        "sentenceRanges": [
-            [utf16(document, start), utf16(document, end)] for start, end in sentence_ranges
-        ],
+        "sentenceRanges": [[units(start), units(end)] for start, end in sentence_ranges],
     }
 
 
