@@ -4,6 +4,7 @@ the CLI and the jobs of every replica, and searched by source words for few-shot
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
@@ -62,13 +63,8 @@ class TranslationMemory:
         rows = [_row(key, items[key], origins.get(key), now) for key in sorted(items)]
         with self.database.begin() as db:
             new = _new_keys(db, [key for key in sorted(items) if key in origins])
-            upsert: Any = _UPSERT[db.dialect.name](translations)
-            replace = upsert.on_conflict_do_update(
-                index_elements=[translations.c.key],
-                set_={"text": upsert.excluded.text, "created": upsert.excluded.created},
-            )
             for start in range(0, len(rows), _CHUNK):
-                db.execute(replace, rows[start : start + _CHUNK])
+                db.execute(_replace(db.dialect.name), rows[start : start + _CHUNK])
             if db.dialect.name == "sqlite" and new:
                 _index_words(db, [row for row in rows if row["key"] in new])
 
@@ -92,6 +88,17 @@ class TranslationMemory:
     def close(self) -> None:
         """Close the database's connections."""
         self.database.close()
+
+
+@cache
+def _replace(dialect: str) -> Any:
+    """The upsert of a translation, built once per dialect: built per call, its columns' copies
+    were thousands of objects a document for the garbage collector."""
+    upsert: Any = _UPSERT[dialect](translations)
+    return upsert.on_conflict_do_update(
+        index_elements=[translations.c.key],
+        set_={"text": upsert.excluded.text, "created": upsert.excluded.created},
+    )
 
 
 def _row(key: str, translation: str, origin: Origin | None, now: float) -> dict[str, Any]:
