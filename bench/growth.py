@@ -48,7 +48,33 @@ def run() -> dict[str, Any]:
                         cell = _one(client, path, make(size))
                         cells.append({"path": path, "family": family, "size": size, **cell})
                         print(path, family, size, cell, flush=True)
-    return {"cells": cells, "cpu": _cpu()}
+            limits = _at_the_limits(client, settings)
+    return {"cells": cells, "limits": limits, "cpu": _cpu()}
+
+
+def _at_the_limits(client: TestClient, settings: Settings) -> list[dict[str, Any]]:
+    """Translation requests as large as the limits let them be (proofreading's limit is the
+    large size of the table)."""
+    line = FAMILIES["one long line"]
+    # The text is ASCII: a character a byte, and room left for the JSON around it.
+    per_item = min((settings.max_body_bytes - 100_000) // settings.max_items, settings.max_chars)
+    cases = {
+        f"one text of DRAGOMAN_MAX_CHARS ({settings.max_chars:,} characters)": {
+            "q": line(settings.max_chars), "target": "en"},
+        f"DRAGOMAN_MAX_ITEMS texts ({settings.max_items} × {per_item:,} characters, a body "
+        f"just under DRAGOMAN_MAX_BODY_BYTES)": {
+            "q": [line(per_item)] * settings.max_items, "target": "en"},
+    }  # fmt: skip
+    out = []
+    for name, body in cases.items():
+        with peak_memory() as peak:
+            started = time.perf_counter()
+            answer = client.post("/v1/translate", json=body)
+            seconds = time.perf_counter() - started
+        out.append({"case": name, "status": answer.status_code, "s": round(seconds, 2),
+                    "mb": round(peak.growth / MB)})  # fmt: skip
+        print(out[-1], flush=True)
+    return out
 
 
 def _cpu() -> str:
@@ -101,4 +127,11 @@ def render(r: dict[str, Any], table: Any) -> list[str]:
         ),  # fmt: skip
         "",
         f"Answers other than {sorted(FINE)}: {len(bad)}.",
+        "",
+        "Translation at its limits, `/v1/translate` with the same backend:",
+        "",
+        table(
+            ["request", "status", "seconds", "peak memory (MB)"],
+            [[x["case"], x["status"], x["s"], x["mb"]] for x in r.get("limits", [])],
+        ),  # fmt: skip
     ]
