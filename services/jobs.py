@@ -60,13 +60,17 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._worker = asyncio.create_task(self._work())
 
-    async def stop(self) -> None:
-        """Stop; a job in progress goes back to the queue for the next replica to take."""
-        if self._worker is not None:
-            self._worker.cancel()
-            for outcome in await asyncio.gather(self._worker, return_exceptions=True):
-                if isinstance(outcome, Exception):  # e.g. the database went away: say so
-                    log.warning("the job runner stopped with an error: %s", outcome)
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop; a job in progress goes back to the queue for the next replica to take. A
+        runner still busy after `grace` seconds is left: its job's lease runs out instead."""
+        if self._worker is None:
+            return
+        self._worker.cancel()
+        done, _ = await asyncio.wait({self._worker}, timeout=grace)
+        if not done:  # a shutdown must end (seen: 1 in 10 test runs waited forever; #34)
+            log.warning("the job runner did not stop within %g s; its lease will run out", grace)
+        elif not self._worker.cancelled() and (failure := self._worker.exception()):
+            log.warning("the job runner stopped with an error: %s", failure)
 
     def submit(self, job_id: str) -> None:
         """Look for work now: a stored job is waiting (this or another replica takes it)."""
