@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from dragoman.chains.proofread import find_passives
+from dragoman.chains.proofread import find_passives, passive_docs
 from tests.test_passive import BASELINE
 
 from .common import CORPUS
@@ -26,7 +26,7 @@ def passive(nlp: Any) -> list[dict[str, Any]]:
         with (CORPUS / "passive" / name).open(encoding="utf-8") as handle:
             data = list(csv.reader(handle, delimiter="\t"))[1:]
         truth = [row[1].strip() == "1" for row in data]
-        ours = [bool(find_passives(doc)) for doc in nlp.pipe(row[0] for row in data)]
+        ours = [bool(find_passives(doc)) for doc in passive_docs(nlp, [row[0] for row in data])]
         base = [bool(BASELINE.search(row[0])) for row in data]
         rows.append(
             {

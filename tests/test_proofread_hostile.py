@@ -117,3 +117,90 @@ def test_sentences_and_passives_past_the_first_window_keep_their_offsets(nlp, li
     ]  # fmt: skip
     ((region, passive),) = parsed.passives
     assert text[passive.start : passive.end] == "was written"
+
+
+class CountingNlp:
+    """spaCy's pipeline, keeping the texts it parses (its sentence model alone is not a parse)."""
+
+    def __init__(self, nlp) -> None:
+        self._nlp = nlp
+        self.parsed: list[str] = []
+
+    def pipe(self, texts, **kwargs):
+        texts = list(texts)
+        self.parsed += texts
+        return self._nlp.pipe(texts, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._nlp, name)
+
+
+def test_a_window_without_be_or_get_is_split_into_sentences_not_parsed(nlp, linter) -> None:
+    # Before #34 every window was parsed: 100,000 characters of "<b>x " (80,000 tokens) took
+    # 8.6 s, 5,000 "a " 6 s. No passive is there to find without a form of "be" or "get".
+    from dragoman.chains.proofread.parsing import Layers, ProofreadOptions, parse
+
+    text = "Anna wrote the report. Then she left.\n\nThe report was written by Anna.\n\n"
+    text += "<b>x " * 2_000
+    counting = CountingNlp(nlp)
+    parsed = parse(text, "text", ProofreadOptions(), Layers(counting, linter))
+    assert counting.parsed == ["The report was written by Anna."]
+    assert [s.text.strip() for s in parsed.in_region(0)] == [
+        "Anna wrote the report.",
+        "Then she left.",
+    ]
+    ((region, passive),) = parsed.passives
+    assert parsed.regions[region].text[passive.start : passive.end] == "was written"
+    assert parsed.in_region(2)  # the markup-like run is still read as sentences
+
+    counting.parsed.clear()  # passives not asked for: nothing to parse
+    parse(text, "text", ProofreadOptions(checks=("grammar",)), Layers(counting, linter))
+    assert counting.parsed == []
+
+
+class CountingLinter:
+    """Harper's linter, counting its calls."""
+
+    def __init__(self, linter) -> None:
+        self._linter = linter
+        self.calls = 0
+
+    def organized_lints(self, text: str, *, language="plaintext"):
+        self.calls += 1
+        return self._linter.organized_lints(text, language=language)
+
+
+# Short paragraphs that Harper might read across if they were one text: a heading without a full
+# stop before a misspelt capital, a quote closed a paragraph later, a word repeated over a break.
+PARAGRAPHS = [
+    "Heading", "Teh cat sat on the mat.", 'He said "hi', 'there" and left.', "the",
+    "the end is near.", "i think so.", "She saw the the dog.", "A long paragraph that says little. " * 9,
+]  # fmt: skip
+
+
+def test_short_paragraphs_are_linted_together_with_the_issues_each_has_alone(linter) -> None:
+    # Before #34 each paragraph was a call, a quarter of a millisecond however short: 5,000
+    # one-line paragraphs took 2.8 s of Harper.
+    from dragoman.chains.proofread.harper import harper_issues_of
+
+    texts = PARAGRAPHS * 40
+    checks = ["grammar", "style"]
+    counting = CountingLinter(linter)
+    together = list(harper_issues_of(counting, texts, checks, "en-US", frozenset()))
+    alone = [
+        (k, issue)
+        for k, text in enumerate(texts)
+        for issue in harper_issues(linter, text, checks, "en-US", frozenset())
+    ]
+
+    extra = set(together) - set(alone)
+    assert set(alone) <= set(together)
+    # Harper lets some one-sentence texts start in lower case ("the end is near."), never a
+    # paragraph of a longer text: read together, such a paragraph's start is flagged, nothing else.
+    assert extra and all(
+        i.rule == "UPPERCASE_SENTENCE_START" and i.offset == 0 and texts[k][0].islower()
+        for k, i in extra
+    )
+    assert {texts[k][i.offset : i.offset + i.length] for k, i in alone} >= {"Teh", "the the", '"'}
+    long_ones = sum(len(t) > 250 for t in texts)
+    assert counting.calls <= 3 * long_ones + sum(map(len, texts)) // 1_000

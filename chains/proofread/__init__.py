@@ -6,7 +6,7 @@ from .diff import Annotator
 from .grammar import Corrector
 from .harper import Linter
 from .issues import CHECKS, Check, Issue, ProofreadResult
-from .parsing import Layers, ProofreadOptions
+from .parsing import Layers, ProofreadOptions, passive_docs
 from .passive import Passive, find_passives
 from .rules import rule_issues
 from .taxonomy import Category, RuleFilter, taxonomy
@@ -28,6 +28,7 @@ __all__ = [
     "Scorer",
     "Verifier",
     "find_passives",
+    "passive_docs",
     "proofread",
     "proofread_stream",
     "rule_issues",

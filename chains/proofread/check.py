@@ -15,7 +15,7 @@ from ..errors import InputError
 from .diff import WordAligner
 from .fluency import fluency_issues
 from .grammar import Corrector
-from .harper import harper_issues
+from .harper import harper_issues_of
 from .issues import CHECKS, Issue, ProofreadResult, overlaps
 from .parsing import Layers, Parsed, ProofreadOptions, parse, sentence_spans
 from .passive import Passive
@@ -54,18 +54,17 @@ def _deterministic(
     parsed: Parsed, options: ProofreadOptions, layers: Layers, result: ProofreadResult
 ) -> list[tuple[int, Issue]]:
     found: list[tuple[int, Issue]] = []
-    linter = layers.linter
+    english = []
     for n, region in enumerate(parsed.regions):
         if not parsed.english(n):
             found += _spelling(n, region, parsed.languages[n], options, layers, result)
             continue
+        english.append(n)
         found += [(n, i) for i in rule_issues(region.text, options.checks)]
-        found += [
-            (n, i)
-            for i in harper_issues(
-                linter, region.text, list(options.checks), options.dialect, options.known("en")
-            )
-        ]
+    texts = [parsed.regions[n].text for n in english]
+    checks, known = list(options.checks), options.known("en")
+    for k, issue in harper_issues_of(layers.linter, texts, checks, options.dialect, known):
+        found.append((english[k], issue))
     found += [(n, _passive_issue(p, parsed.regions[n])) for n, p in parsed.passives]
     return found
 

@@ -16,7 +16,7 @@ from .diff import Annotator
 from .grammar import Corrector
 from .harper import Linter
 from .issues import CHECKS, Check
-from .passive import Passive, find_passives
+from .passive import Passive, find_passives, may_hold_passive
 from .regions import Region, prose_regions
 from .spelling import Speller
 from .taxonomy import RuleFilter
@@ -30,6 +30,9 @@ _LONG_RUN = re.compile(r"\S{101,}")
 # spaCy's memory grows faster than a sentence's length (+1.2 GB for one of 100,000 characters):
 # it reads windows of sentences, a sentence longer than this cut.
 _SPACY_WINDOW = 5000
+# What a passive is found by: tags and the parse. The lemmatizer (and the rules it needs) would
+# cost a fifth of the parse; ERRANT, which reads lemmas, parses with the whole pipeline.
+_UNREAD = ["attribute_ruler", "lemmatizer"]
 
 
 @dataclass(frozen=True)
@@ -174,19 +177,38 @@ def _spacy_windows(regions: list[Region], english: list[int]) -> list[tuple[int,
     ]
 
 
-def _parsed(nlp: Any, pieces: list[tuple[int, int, str]]) -> Iterator[Any]:
-    """spaCy's docs of the windows, parsed in batches of at most _SPACY_WINDOW characters: a
-    batch's docs are alive at once, about 7 KB a token."""
+def _parsed(nlp: Any, pieces: list[tuple[int, int, str]], passives: bool) -> Iterator[Any]:
+    """spaCy's docs of the windows, in batches of at most _SPACY_WINDOW characters (a batch's
+    docs are alive at once, about 7 KB a token): parsed where a passive is asked for and may be,
+    else only split into sentences by spaCy's small sentence model (a fortieth of the work)."""
+    senter = nlp.get_pipe("senter")
+    for parse, batch in _batches([window for _, _, window in pieces], passives):
+        if parse:
+            yield from passive_docs(nlp, batch)
+        else:
+            docs = (nlp.make_doc(window) for window in batch)
+            yield from senter.pipe(docs, batch_size=len(batch))
+
+
+def passive_docs(nlp: Any, texts: list[str]) -> Iterator[Any]:
+    """spaCy's docs of `texts` as far as finding passives reads them: tags and the parse."""
+    return nlp.pipe(texts, batch_size=len(texts), disable=_UNREAD)
+
+
+def _batches(windows: list[str], passives: bool) -> Iterator[tuple[bool, list[str]]]:
+    """Runs of windows, tamed, that are parsed alike and together hold at most _SPACY_WINDOW
+    characters, each with whether it is parsed."""
     batch: list[str] = []
-    size = 0
-    for _, _, window in pieces:
-        if batch and size + len(window) > _SPACY_WINDOW:
-            yield from nlp.pipe(batch, batch_size=len(batch))
+    size, parse = 0, False
+    for window in windows:
+        needs = passives and may_hold_passive(window)
+        if batch and (size + len(window) > _SPACY_WINDOW or needs != parse):
+            yield parse, batch
             batch, size = [], 0
         batch.append(_tame(window))
-        size += len(window)
+        size, parse = size + len(window), needs
     if batch:
-        yield from nlp.pipe(batch, batch_size=len(batch))
+        yield parse, batch
 
 
 def parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> Parsed:
@@ -194,9 +216,10 @@ def parse(text: str, fmt: str, options: ProofreadOptions, layers: Layers) -> Par
     parsed = Parsed(regions, [], [], _languages(regions, options, layers))
     english = [n for n in range(len(regions)) if parsed.english(n)]
     pieces = _spacy_windows(regions, english)
-    for (n, offset, _), doc in zip(pieces, _parsed(layers.nlp, pieces), strict=True):
+    passives = "passive_voice" in options.checks
+    for (n, offset, _), doc in zip(pieces, _parsed(layers.nlp, pieces, passives), strict=True):
         parsed.sentences += _sentences(n, regions[n].text, doc, offset)
-        if "passive_voice" in options.checks:
+        if doc.has_annotation("DEP"):
             parsed.passives += [
                 (n, replace(p, start=offset + p.start, end=offset + p.end))
                 for p in find_passives(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,14 @@ ADJECTIVAL = {
     "relieved", "satisfied", "scared", "shocked", "situated", "stressed", "stunned", "surprised",
     "terrified", "thrilled", "tired", "underrated", "upset", "worried",
 }  # fmt: skip
+# The forms of the passive auxiliaries, read from the words themselves: proofreading's parse
+# leaves out spaCy's lemmatizer (a fifth of its time on every text).
+_BE = {
+    "be", "am", "is", "are", "was", "were", "been", "being", "'s", "’s", "'re", "’re", "'m", "’m"
+}  # fmt: skip
+_GET = {"get", "gets", "got", "gotten", "getting"}
+_WORDS = "|".join(sorted(w for w in _BE | _GET if w[0].isalpha()))
+_AUXILIARY = re.compile(rf"\b(?:{_WORDS})(?:n['’]t)?\b|\w['’](?:s|re|m)\b", re.IGNORECASE)
 # Degree words make a participle an adjective: "very tired", "so excited".
 _DEGREE = {"very", "so", "too", "quite", "really", "extremely", "more", "most", "less", "rather"}
 
@@ -58,7 +67,7 @@ def _is_agented_complement(token: Any) -> bool:
     return (
         token.dep_ == "acomp"
         and token.tag_ == "VBN"
-        and token.head.lemma_ in ("be", "get")
+        and (token.head.lower_ in _BE or token.head.lower_ in _GET)
         and any(c.dep_ == "agent" for c in token.children)
     )
 
@@ -74,9 +83,15 @@ def _is_adjectival(head: Any, agent: str | None) -> bool:
 def _fronted(sentence: Any) -> Passive | None:
     """'Attached is the report': a participle first, then a form of 'be'."""
     tokens = [t for t in sentence if not t.is_punct and not t.is_space]
-    if len(tokens) >= 3 and tokens[0].tag_ == "VBN" and tokens[1].lemma_ == "be":
+    if len(tokens) >= 3 and tokens[0].tag_ == "VBN" and tokens[1].lower_ in _BE:
         return Passive(tokens[0].idx, tokens[1].idx + len(tokens[1].text), "agentless")
     return None
+
+
+def may_hold_passive(text: str) -> bool:
+    """Whether `text` has a word a passive needs (a form of "be" or "get"): where none is, no
+    parse can find one."""
+    return _AUXILIARY.search(text) is not None
 
 
 def find_passives(doc: Any) -> list[Passive]:
@@ -96,7 +111,7 @@ def find_passives(doc: Any) -> list[Passive]:
         agent = _agent(head)
         if _is_adjectival(head, agent):
             continue
-        if passive_aux and passive_aux[0].lemma_ == "get":
+        if passive_aux and passive_aux[0].lower_ in _GET:
             kind = "get-passive"
         elif agent:
             kind = "by-agent"
