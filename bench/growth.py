@@ -4,13 +4,13 @@ the pseudo backend, the service in this process."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from dragoman.services.api.app import create_app
 from dragoman.services.settings import Settings
@@ -33,11 +33,14 @@ def _one(client: TestClient, path: str, text: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     """Each path with each family at each size."""
     token = "bench-growth-token"
-    os.environ["DRAGOMAN_TOKEN"] = token
     cells = []
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
-            backend="pseudo", data_dir=Path(folder), warm_up=False, allowed_hosts=["testserver"]
+            backend="pseudo",
+            data_dir=Path(folder),
+            warm_up=False,
+            allowed_hosts=["testserver"],
+            token=SecretStr(token),
         )
         headers = {"Authorization": f"Bearer {token}"}
         with TestClient(create_app(settings), headers=headers) as client:

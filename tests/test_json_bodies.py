@@ -72,3 +72,18 @@ def test_malformed_json_is_named_as_such_not_as_a_field(client) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["error"]["message"].startswith("the body is not valid JSON: "), answer.text
+
+
+def test_every_path_that_takes_json_refuses_half_a_pair(client) -> None:
+    # Every path OpenAPI lists with a JSON body, so a router added without the checked reader
+    # (route_class=CheckedJsonRoute) cannot let a lone surrogate through unseen.
+    paths = [
+        path
+        for path, operations in client.app.openapi()["paths"].items()
+        if "application/json"
+        in operations.get("post", {}).get("requestBody", {}).get("content", {})
+    ]
+    assert set(paths) >= {"/v1/translate", "/v1/proofread"}
+    for path in paths:
+        answer = _post(client, path, {"\ud800": 1})
+        assert answer.status_code in {400, 422} and "surrogate" in answer.text, (path, answer.text)

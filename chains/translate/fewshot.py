@@ -39,7 +39,11 @@ def match_score(text: str, other: str) -> float:
     """How close two sources are, 0–1: the share of words in common, in order. Sources longer
     than _MOST_TERMS words are never close: aligning them takes time that grows with the product
     of their lengths (4,000 words against 8,000: 15 s), and no such example fits a prompt."""
-    mine, theirs = terms(text), terms(other)
+    return _score(terms(text), terms(other))
+
+
+def _score(mine: list[str], theirs: list[str]) -> float:
+    """match_score of two texts' terms."""
     if not mine or not theirs or max(len(mine), len(theirs)) > _MOST_TERMS:
         return 0.0
     return SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
@@ -53,12 +57,13 @@ def closest(
     if most <= 0:
         return []
     best: dict[str, Example] = {}
-    if len(terms(text)) > _MOST_TERMS:
+    mine = terms(text)  # once, not once per candidate
+    if len(mine) > _MOST_TERMS:
         return []
     for source, translation in candidates:
         if source in best:
             continue
-        score = match_score(text, source)
+        score = _score(mine, terms(source))
         if score >= threshold:
             best[source] = Example(source, translation, score)
     ranked = sorted(best.values(), key=lambda e: e.score, reverse=True)[:most]

@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         await app.state.jobs.start()
         yield
         await app.state.jobs.stop()
-        runtime.stores.database.close()
+        await run_in_threadpool(runtime.stores.database.close)  # waits for connections in use
 
     settings = runtime.settings
     app = FastAPI(

@@ -47,7 +47,8 @@ def _library() -> Path:
 
 def _fingerprint(model: Path, threads: int) -> str:
     """What a verdict holds for: the libraries, the model file, the thread count and the CPU."""
-    parts = [str(threads), *cpu()[1], cpu()[0]]
+    name, flags = cpu()
+    parts = [str(threads), *flags, name]
     for path in [model, *sorted(_library().glob("*.so*"))]:
         stat = path.stat()
         parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
