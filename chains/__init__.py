@@ -16,6 +16,7 @@ from .errors import (
 )
 from .formats import (
     FILE_FORMATS,
+    TEXT_DOCUMENTS,
     FileDocument,
     FileFormat,
     ProofreadFormat,
@@ -27,6 +28,7 @@ from .formats import (
     is_translatable,
     load_file,
     parse_text,
+    printable_format,
     proofread_format,
     text_format,
 )
@@ -38,6 +40,7 @@ from .scripts import UNSPACED_LANGUAGES
 __all__ = [
     "ArchiveLimits",
     "FILE_FORMATS",
+    "TEXT_DOCUMENTS",
     "BackendUnavailable",
     "CallGate",
     "DragomanError",
@@ -73,5 +76,6 @@ __all__ = [
     "normalize_code",
     "parse_text",
     "proofread_format",
+    "printable_format",
     "text_format",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -36,12 +37,14 @@ TEXT_DOCUMENTS: dict[str, Callable[[str], Document]] = {
 
 @dataclass(frozen=True)
 class FileFormat:
-    """A file type: its extensions, its media type, and whether Dragoman translates it."""
+    """A file type: its extensions, its media type, whether Dragoman translates it, and whether
+    a file not in UTF-8 is read in the legacy encoding it most likely is in."""
 
     name: str
     extensions: tuple[str, ...]
     media_type: str
     translated: bool = True
+    legacy_encodings: bool = False  # subtitles: windows-1252, GB2312… are the common case
 
 
 FILE_FORMATS = {
@@ -50,7 +53,7 @@ FILE_FORMATS = {
         FileFormat("html", (".html", ".htm", ".xhtml"), "text/html"),
         FileFormat("markdown", (".md", ".markdown"), "text/markdown"),
         FileFormat("text", (".txt",), "text/plain"),
-        FileFormat("srt", (".srt",), "application/x-subrip"),
+        FileFormat("srt", (".srt",), "application/x-subrip", legacy_encodings=True),
         FileFormat(
             "docx",
             (".docx",),
@@ -103,6 +106,20 @@ def text_format(name: str) -> TextFormat:
     return cast(TextFormat, found.name) if found and found.name in get_args(TextFormat) else "text"
 
 
+def printable_format(name: str) -> str:
+    """The format a file is printed back in: by its extension, text when it has none known;
+    raise InputError for a format that is not text (a Word file, a book)."""
+    found = format_of(name)
+    if found is None or not found.translated:
+        return "text"
+    if found.name not in TEXT_DOCUMENTS:
+        raise InputError(
+            f"{name} is a {found.name} file, which is not text: give -o OUTDIR to write its "
+            "translation to a file"
+        )
+    return found.name
+
+
 def proofread_format(name: str) -> ProofreadFormat:
     """The format proofreading reads a file name as: text unless it is html, markdown or email."""
     found = format_of(name)
@@ -118,16 +135,30 @@ def parse_text(fmt: str, text: str) -> Document:
     return TEXT_DOCUMENTS[fmt](text)
 
 
-def decode_text(data: bytes, where: str, html: bool = False) -> tuple[str, str]:
-    """Decode bytes to (text, Python codec): UTF-8 first, then for HTML its declared charset as a
-    browser reads that label, then a guess; raise InputError when nothing fits."""
+def decode_text(
+    data: bytes, where: str, html: bool = False, legacy: bool = False
+) -> tuple[str, str]:
+    """Decode bytes to (text, Python codec): UTF-8 first (its byte-order mark kept for writing
+    back), then for HTML its declared charset as a browser reads that label, then a guess, and
+    for formats with `legacy` encodings a guess; raise InputError when nothing fits."""
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        found = _decode_html(data) if html else None
+        found = _decode_html(data) if html else _guess(data) if legacy else None
         if found is None:
             raise InputError(f"{where} is not valid UTF-8 text (byte {exc.start})") from None
         return found
+    bom = data.startswith(codecs.BOM_UTF8) and not html  # a page declares its charset instead
+    return text, "utf-8-sig" if bom else "utf-8"
+
+
+def _guess(data: bytes) -> tuple[str, str] | None:
+    """The text in the encoding it most likely is in (a byte-order mark, else a statistical
+    guess, as for pages that declare nothing), or None."""
+    guess = UnicodeDammit(data, is_html=False)
+    if guess.unicode_markup is None or not guess.original_encoding:
+        return None
+    return guess.unicode_markup, guess.original_encoding
 
 
 def _decode_html(data: bytes) -> tuple[str, str] | None:
@@ -158,7 +189,11 @@ class TextFile:
     def to_bytes(self) -> bytes:
         if isinstance(self.document, HtmlDocument):
             return self.document.encode(self.encoding)
-        return self.document.render().encode(self.encoding, errors="xmlcharrefreplace")
+        text = self.document.render()
+        try:
+            return text.encode(self.encoding)
+        except UnicodeEncodeError:  # French subtitles in windows-1252 translated into Russian
+            return text.encode("utf-8-sig")  # the mark tells players what it is
 
 
 def html_bytes(html: str, encoding: str) -> bytes:
@@ -173,5 +208,6 @@ def load_file(data: bytes, name: str, limits: ArchiveLimits) -> FileDocument:
         return DocxDocument(data, limits)
     if fmt == "epub":
         return EpubDocument(data, limits)
-    text, encoding = decode_text(data, name, html=fmt == "html")
+    legacy = FILE_FORMATS[fmt].legacy_encodings
+    text, encoding = decode_text(data, name, html=fmt == "html", legacy=legacy)
     return TextFile(parse_text(fmt, text), encoding)

@@ -16,12 +16,14 @@ from pydantic_settings import SettingsError
 from rich.console import Console
 
 from dragoman.chains import (
+    FILE_FORMATS,
+    TEXT_DOCUMENTS,
     DragomanError,
     InputError,
     html_bytes,
     normalize_code,
+    printable_format,
     proofread_format,
-    text_format,
 )
 from dragoman.chains.proofread import CHECKS, RuleFilter
 from dragoman.chains.proofread import proofread as run_checks
@@ -158,7 +160,8 @@ def translate(
     to: Annotated[str, typer.Option("--to", help="Target language code.")],
     from_: Annotated[str, typer.Option("--from", help="Source language code, or auto.")] = "auto",
     fmt: Annotated[
-        str | None, typer.Option("--format", help="text, html or markdown (default: by name).")
+        str | None,
+        typer.Option("--format", help=f"{', '.join(TEXT_DOCUMENTS)} (default: by extension)."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Folder for translated files.")
@@ -186,8 +189,9 @@ def translate(
 def _translate_to_stdout(
     settings: Settings, source: str, to: str, from_: str, fmt: str | None, dry_run: bool
 ) -> None:
-    fmt = fmt or text_format(source)
-    text, encoding = read_decoded(source, html=fmt == "html")
+    fmt = fmt or printable_format(source)
+    legacy = fmt in FILE_FORMATS and FILE_FORMATS[fmt].legacy_encodings
+    text, encoding = read_decoded(source, html=fmt == "html", legacy=legacy)
     requests: list[dict[str, Any]] = []
     runtime = Runtime(settings, recorder=requests.append if dry_run else None)
     request = TranslateRequest(text, to, from_, fmt)

@@ -14,10 +14,10 @@ def read_text_input(name: str, html: bool = False) -> str:
     return read_decoded(name, html)[0]
 
 
-def read_decoded(name: str, html: bool = False) -> tuple[str, str]:
+def read_decoded(name: str, html: bool = False, legacy: bool = False) -> tuple[str, str]:
     """Read a file, or stdin for "-", as (text, the encoding it came in)."""
     data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    return decode_text(data, "stdin" if name == "-" else name, html)
+    return decode_text(data, "stdin" if name == "-" else name, html, legacy)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

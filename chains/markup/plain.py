@@ -15,6 +15,8 @@ _WRAPPED_MIN = 50  # lines this long that continue on the next line look hard-wr
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a paragraph's lines were wrapped by hand (a file's last newline wraps nothing)."""
+    lines = [line for line in lines if line.strip()]
     return len(lines) > 1 and all(
         len(line) >= _WRAPPED_MIN and not _LIST_OR_QUOTE.match(line) for line in lines[:-1]
     )

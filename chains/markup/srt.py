@@ -18,7 +18,10 @@ class SrtDocument:
     """A subtitle file: cue text translated, line breaks and tags kept in place."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.split("\n")
+        # Files made on Windows end lines with CRLF, and are written back so (players and
+        # editors that split on one kind only would see one long cue).
+        self._newline = "\r\n" if "\r\n" in text else "\n"
+        self._lines = text.split(self._newline)
         self.segments: list[Segment] = []
         cue: list[int] = []
         for n, line in enumerate(self._lines):
@@ -60,7 +63,7 @@ class SrtDocument:
         def apply(answer: list[Node]) -> None:
             text = "".join(n.value if isinstance(n, Text) else kept[n.ref] for n in answer)  # type: ignore[union-attr]
             lines = [line.strip() for line in text.split("\n")]
-            self._lines[cue[0]] = "\n".join(lines)
+            self._lines[cue[0]] = self._newline.join(lines)
             for n in cue[1:]:
                 self._lines[n] = "\0"  # merged into the cue's first line
 
@@ -68,4 +71,4 @@ class SrtDocument:
 
     def render(self) -> str:
         """The subtitles with translated cue text."""
-        return "\n".join(line for line in self._lines if line != "\0")
+        return self._newline.join(line for line in self._lines if line != "\0")
