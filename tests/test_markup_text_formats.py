@@ -83,3 +83,19 @@ def test_plain_text_paragraphs_lists_and_urls() -> None:
     assert (
         max(len(line) for line in out.split("\n")) <= 76
     )  # the wrapped paragraph is wrapped again
+
+
+def test_markdown_link_targets_are_written_as_the_author_wrote_them() -> None:
+    # Before #35 markdown-it's percent-encoding rewrote 7 of 18 fragments of a German README
+    # (#stündliche-daten → #st%C3%BCndliche-daten), breaking the links into its own headings.
+    source = (
+        "Siehe [die Daten](#stündliche-daten), [Datei](<mein file.md>), "
+        '[Wiki](https://de.wikipedia.org/wiki/Ton_(Musik)) und ![Bild](bilder/größe.png "Titel").'
+    )
+    out = apply_all(MarkdownDocument(source), pseudolocalize)
+    for target in (
+        "(#stündliche-daten)", "(<mein file.md>)", "(https://de.wikipedia.org/wiki/Ton_(Musik))",
+        '(bilder/größe.png "Titel")',
+    ):  # fmt: skip
+        assert target in out, (target, out)
+    assert out != source and "%C3" not in out

@@ -22,8 +22,16 @@ _LINE_START = re.compile(r"^([#+=-]|\d+[.)])")
 
 
 def markdown_parser() -> MarkdownIt:
-    """CommonMark with raw HTML, tables and strikethrough: how Dragoman reads Markdown."""
-    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    """CommonMark with raw HTML, tables and strikethrough: how Dragoman reads Markdown. Link
+    targets are kept as written: markdown-it percent-encodes them for HTML, which rewrote
+    `#stündliche-daten` as `#st%C3%BCndliche-daten` in the translated file."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    parser.normalizeLink = _as_written  # type: ignore[method-assign]
+    return parser
+
+
+def _as_written(url: str) -> str:
+    return url
 
 
 @dataclass
@@ -140,9 +148,16 @@ def _inline(
 def _pair_markup(token: Token) -> tuple[str, str]:
     if token.type == "link_open":
         title = token.attrs.get("title")
-        target = str(token.attrs.get("href", "")) + (f' "{title}"' if title else "")
+        target = _destination(str(token.attrs.get("href", ""))) + (f' "{title}"' if title else "")
         return "[", f"]({target})"
     return token.markup, token.markup
+
+
+def _destination(url: str) -> str:
+    """A link target as Markdown writes it: in angle brackets where a space or an unbalanced
+    parenthesis would end it."""
+    unbalanced = url.count("(") != url.count(")")
+    return f"<{url}>" if unbalanced or re.search(r"[\s<>]", url) else url
 
 
 def _atom_markup(token: Token) -> str:
@@ -151,7 +166,7 @@ def _atom_markup(token: Token) -> str:
     if token.type == "image":
         title = token.attrs.get("title")
         return (
-            f"![{token.content}]({token.attrs.get('src', '')}"
+            f"![{token.content}]({_destination(str(token.attrs.get('src', '')))}"
             + (f' "{title}"' if title else "")
             + ")"
         )
