@@ -98,6 +98,7 @@ def test_the_wheel_holds_only_the_dragoman_namespace(wheel: Path) -> None:
     assert "dragoman/prompts/translate.chat.system.md" in names
     assert "dragoman/services/presets.toml" in names
     assert "dragoman/services/api/static/index.html" in names
+    assert "dragoman/userscripts/dragoman.user.js" in names  # served at /dragoman.user.js
     assert "dragoman/services/stores/migrations/env.py" in names
     assert "dragoman/services/stores/migrations/versions/0002_shared_jobs.py" in names
 

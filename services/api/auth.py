@@ -20,7 +20,7 @@ from .forms import read_fields
 from .security import is_loopback
 
 COOKIE = "dragoman_token"
-PUBLIC = ("/health", "/static/", "/favicon.ico")
+PUBLIC = ("/health", "/static/", "/favicon.ico", "/dragoman.user.js")  # the script holds no token
 # Metadata anyone may read; /download_file/ names are unguessable (a random UUID), as in
 # LibreTranslate, whose clients fetch the translated file's URL without a key.
 OPEN_METADATA = ("/languages", "/frontend/settings", "/v2/languages", "/v2/info")

@@ -12,6 +12,9 @@ async function api(path, body) {
   if (!response.ok) {
     let message = `HTTP ${response.status}`;
     try { message = (await response.json()).error.message; } catch (error) { /* keep the status */ }
+    if (response.status === 401) {
+      message = "no token: open this page through the link `dragoman serve` prints (it ends in /?token=…)";
+    }
     throw new Error(message);
   }
   return response;
