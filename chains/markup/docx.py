@@ -1,9 +1,12 @@
-"""Word documents: each paragraph a segment; formatted runs and links become placeholders.
+"""Word documents: each paragraph of every story a reader sees a segment; formatted runs,
+links and tracked insertions become placeholders.
 
-Word splits text into runs arbitrarily; adjacent runs with the same formatting are merged, the
-paragraph's most common formatting is plain text, and any other formatting (bold, italic, a
-link) is a pair the model keeps around the words it marks. Runs holding anything but text
-(tabs, breaks, pictures, fields) are kept as they are.
+The stories are the body (with its tables and text boxes), every header and footer, the
+footnotes, the endnotes and the comments. Word splits text into runs arbitrarily; adjacent runs
+with the same formatting are merged, the paragraph's most common formatting is plain text, and
+any other formatting (bold, italic, a link, an insertion) is a pair the model keeps around the
+words it marks. What is not text (tabs, breaks, pictures, fields, deleted text, bookmarks and
+comment ranges) is kept as it is, in its place among the words.
 """
 
 from __future__ import annotations
@@ -27,6 +30,25 @@ from .segment import Segment
 
 _TEXT_ONLY = {qn("w:rPr"), qn("w:t"), qn("w:lastRenderedPageBreak")}
 _LETTER = {qn("w:b"): "b", qn("w:i"): "i", qn("w:u"): "u"}
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+# The parts whose paragraphs a reader sees, by content type.
+STORIES = tuple(
+    _WML + kind
+    for kind in (
+        "document.main+xml", "header+xml", "footer+xml", "footnotes+xml", "endnotes+xml",
+        "comments+xml",
+    )
+)  # fmt: skip
+# Containers of runs whose words are translated in place: a link, a tracked insertion or move.
+_CONTAINERS = {qn("w:hyperlink"): "a", qn("w:ins"): "g", qn("w:moveTo"): "g"}
+# Zero-width marks between runs: kept where they are, several in a row as one placeholder.
+_MARKS = {
+    qn(f"w:{name}")
+    for name in (
+        "bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "permStart",
+        "permEnd", "proofErr",
+    )
+}  # fmt: skip
 
 
 def _run_text(run: Any) -> str:
@@ -62,20 +84,54 @@ class _Paragraph:
 
 
 def _groups(p: Any) -> list[tuple[str, list[Any]]]:
-    """Runs and links of a paragraph as (kind, elements), adjacent same-format text runs merged."""
+    """A paragraph's children as (kind, elements): same-format text runs merged, containers of
+    runs (links, insertions) on their own, marks in a row together, anything else an atom."""
     out: list[tuple[str, list[Any]]] = []
     for child in p:
-        if child.tag == qn("w:hyperlink"):
-            out.append(("link", [child]))
+        if child.tag == qn("w:pPr"):
+            continue
+        if child.tag in _CONTAINERS:
+            kind = "container"
         elif child.tag == qn("w:r") and _is_text_run(child):
-            key = "text:" + _format_key(child)
-            if out and out[-1][0] == key:
-                out[-1][1].append(child)
-            else:
-                out.append((key, [child]))
-        elif child.tag == qn("w:r"):
+            kind = "text:" + _format_key(child)
+        elif child.tag in _MARKS:
+            kind = "marks"
+        else:  # a run of a tab, a break, a picture or a field; deleted text; a content control
             out.append(("atom", [child]))
+            continue
+        if out and out[-1][0] == kind and kind != "container":
+            out[-1][1].append(child)
+        else:
+            out.append((kind, [child]))
     return out
+
+
+def _split_mixed_runs(parent: Any) -> None:
+    """Split each run holding text and something else (a soft line break, a tab) into runs of
+    one kind each, so that the text around the break is translated and the break kept."""
+    for run in [c for c in parent if c.tag == qn("w:r")]:
+        content = [c for c in run if c.tag != qn("w:rPr")]
+        if _is_text_run(run) or not any(c.tag == qn("w:t") for c in content):
+            continue
+        props = run.find(qn("w:rPr"))
+        anchor = run
+        for child in content:
+            piece = etree.Element(qn("w:r"))
+            if props is not None:
+                piece.append(copy.deepcopy(props))
+            piece.append(child)
+            anchor.addnext(piece)
+            anchor = piece
+        parent.remove(run)
+
+
+def _register_story_parts() -> None:
+    """Have python-docx read footnotes and endnotes as XML it writes back (it reads them as
+    bytes), through its documented part factory."""
+    from docx.opc.part import PartFactory, XmlPart
+
+    for content_type in (_WML + "footnotes+xml", _WML + "endnotes+xml"):
+        PartFactory.part_type_for.setdefault(content_type, XmlPart)
 
 
 class DocxDocument:
@@ -84,18 +140,20 @@ class DocxDocument:
     def __init__(self, data: bytes, limits: ArchiveLimits) -> None:
         with open_archive(data, ".docx", limits) as archive:  # judged before python-docx reads it
             check_doctypes(archive, ".docx", external_dtd=False)
+        _register_story_parts()
         try:
             self._doc = open_docx(io.BytesIO(data))
         except Exception as exc:  # python-docx raises many kinds for a file that is not a .docx
             raise InputError(f"not a readable .docx file ({type(exc).__name__})") from None
         self.segments: list[Segment] = []
-        parts = [self._doc.element.body]
-        for section in self._doc.sections:
-            for part in (section.header, section.footer):
-                if not part.is_linked_to_previous:
-                    parts.append(part._element)
-        for root in parts:
-            for p in root.iter(qn("w:p")):
+        stories = sorted(
+            (p for p in self._doc.part.package.iter_parts() if p.content_type in STORIES),
+            key=lambda part: (STORIES.index(part.content_type), str(part.partname)),
+        )
+        for part in stories:
+            for p in part.element.iter(qn("w:p")):
+                for parent in [p, *(c for c in p if c.tag in _CONTAINERS)]:
+                    _split_mixed_runs(parent)
                 self._add(p)
 
     def _add(self, p: Any) -> None:
@@ -115,11 +173,12 @@ class DocxDocument:
                 continue
             ref = next(counter)
             para.groups[ref] = elements
-            if kind == "atom":
+            if kind in ("atom", "marks"):
                 nodes.append(Atom(ref))
-            elif kind == "link":
-                text = "".join(_run_text(r) for r in elements[0].iter(qn("w:r")))
-                nodes.append(Pair(ref, "a", [Text(text)]) if text.strip() else Atom(ref))
+            elif kind == "container":
+                text = "".join(_run_text(r) for r in _text_runs(elements[0]))
+                letter = _CONTAINERS[elements[0].tag]
+                nodes.append(Pair(ref, letter, [Text(text)]) if text.strip() else Atom(ref))
             else:
                 props = elements[0].find(qn("w:rPr"))
                 letter = next(
@@ -153,14 +212,17 @@ class DocxDocument:
                     _set_text(run, node.value)
                     built.append(run)
                 continue
-            first = para.groups[node.ref][0]
+            group = para.groups[node.ref]
+            first = group[0]
             if isinstance(node, Pair):
                 text = text_of(node.children) if node.children else ""
-                runs = list(first.iter(qn("w:r"))) if first.tag == qn("w:hyperlink") else [first]
+                runs = _text_runs(first) if first.tag in _CONTAINERS else [first]
                 _set_text(runs[0], _edge_spaces(node, text))
                 for extra in runs[1:]:
                     extra.getparent().remove(extra)
-            built.append(first)
+                built.append(first)
+            else:
+                built += group  # marks in a row go back together
         for element in built:
             if anchor is None:
                 p.insert(0, element)
@@ -173,6 +235,11 @@ class DocxDocument:
         out = io.BytesIO()
         self._doc.save(out)
         return out.getvalue()
+
+
+def _text_runs(container: Any) -> list[Any]:
+    """The runs of text in a link or an insertion (not its breaks or fields)."""
+    return [r for r in container.iter(qn("w:r")) if _is_text_run(r)]
 
 
 def _edge_spaces(pair: Pair, text: str) -> str:
