@@ -72,6 +72,10 @@ class FileDocument(Protocol):
     @property
     def segments(self) -> list[Segment]: ...
 
+    def set_language(self, code: str) -> None:
+        """Say, where the format can, that the file is now in language `code`."""
+        ...
+
     def to_bytes(self) -> bytes:
         """The file as it should be written."""
         ...
@@ -185,6 +189,9 @@ class TextFile:
     @property
     def segments(self) -> list[Segment]:
         return self.document.segments
+
+    def set_language(self, code: str) -> None:
+        """Text formats carry no language of their own (a page's `lang` is left as written)."""
 
     def to_bytes(self) -> bytes:
         if isinstance(self.document, HtmlDocument):

@@ -127,4 +127,6 @@ async def translate_file_bytes(
     if parsed is not None:
         parsed(len(document.segments))
     result = await translate_segments(translator, document, target, source)
+    if result.counts.get("ok") or result.counts.get("repaired"):  # any words in `target`
+        document.set_language(target)
     return await asyncio.to_thread(document.to_bytes), result

@@ -122,3 +122,14 @@ def test_libreoffice_reads_every_translated_file(name: str, tmp_path: Path) -> N
     if original.strip():  # LibreOffice's text export leaves out text in shapes
         assert translated.strip() and translated != original
         assert any(c in translated for c in "ţĥéîš"), translated[:300]
+
+
+def test_a_translated_file_is_marked_in_its_new_language_for_proofing() -> None:
+    data = (FILES / "pandoc-inline_formatting.docx").read_bytes()
+    document = load_file(data, "x.docx", limits())
+    document.set_language("de")
+    parts = _parts(document.to_bytes())
+    values = [
+        v for xml in parts.values() for v in re.findall(r'<w:lang\b[^>]*w:val="([^"]*)"', xml)
+    ]
+    assert values and set(values) == {"de"}

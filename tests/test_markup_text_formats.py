@@ -99,3 +99,15 @@ def test_markdown_link_targets_are_written_as_the_author_wrote_them() -> None:
     ):  # fmt: skip
         assert target in out, (target, out)
     assert out != source and "%C3" not in out
+
+
+def test_words_all_in_one_link_are_translated_inside_it() -> None:
+    # An EPUB's navigation allows no text beside a <li>'s link: the model sees the words alone,
+    # so whatever it writes goes back inside the link.
+    from dragoman.chains.markup.html import HtmlDocument
+
+    document = HtmlDocument('<ol><li><a href="c.xhtml#i">Chapter one</a></li></ol>')
+    (segment,) = document.segments
+    assert segment.text == "Chapter one"
+    segment.put(parse("[Kapitel eins]", segment.nodes))
+    assert '<li><a href="c.xhtml#i">[Kapitel eins]</a></li>' in document.render()

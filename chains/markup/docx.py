@@ -39,6 +39,8 @@ STORIES = tuple(
         "comments+xml",
     )
 )  # fmt: skip
+# Word 2010's copy of the styles, which it reads before styles.xml.
+_STYLES_WITH_EFFECTS = "application/vnd.ms-word.stylesWithEffects+xml"
 # Containers of runs whose words are translated in place: a link, a tracked insertion or move.
 _CONTAINERS = {qn("w:hyperlink"): "a", qn("w:ins"): "g", qn("w:moveTo"): "g"}
 # Zero-width marks between runs: kept where they are, several in a row as one placeholder.
@@ -130,7 +132,7 @@ def _register_story_parts() -> None:
     bytes), through its documented part factory."""
     from docx.opc.part import PartFactory, XmlPart
 
-    for content_type in (_WML + "footnotes+xml", _WML + "endnotes+xml"):
+    for content_type in (_WML + "footnotes+xml", _WML + "endnotes+xml", _STYLES_WITH_EFFECTS):
         PartFactory.part_type_for.setdefault(content_type, XmlPart)
 
 
@@ -229,6 +231,18 @@ class DocxDocument:
             else:
                 anchor.addnext(element)
             anchor = element
+
+    def set_language(self, code: str) -> None:
+        """Mark the text as being in `code` for Word's proofing: the default language and each
+        run's own (a run marked English would be spell-checked as English)."""
+        marked = (*STORIES, _STYLES_WITH_EFFECTS)
+        roots = [self._doc.styles.element] + [
+            p.element for p in self._doc.part.package.iter_parts() if p.content_type in marked
+        ]
+        for root in roots:
+            for language in root.iter(qn("w:lang")):
+                if language.get(qn("w:val")) is not None:
+                    language.set(qn("w:val"), code)
 
     def to_bytes(self) -> bytes:
         """The document with translated paragraphs."""

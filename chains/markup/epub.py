@@ -14,6 +14,7 @@ from ..errors import InputError
 from .archive import ArchiveLimits, open_archive
 from .dtd import check_doctypes
 from .html import HtmlDocument
+from .package import Package, with_language
 from .segment import Segment
 
 
@@ -27,7 +28,14 @@ def _document_names(data: bytes) -> list[str]:
             book = epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})
     except Exception as exc:  # a broken zip or package document: many kinds
         raise InputError(f"not a readable .epub file ({type(exc).__name__})") from None
-    return [item.file_name for item in book.get_items_of_type(ebooklib.ITEM_DOCUMENT)]
+    documents = list(book.get_items_of_type(ebooklib.ITEM_DOCUMENT))
+    # An EPUB 3 navigation document is XHTML too (ebooklib files it under navigation).
+    documents += [
+        item
+        for item in book.get_items_of_type(ebooklib.ITEM_NAVIGATION)
+        if item.media_type == "application/xhtml+xml"
+    ]
+    return [item.file_name for item in documents]
 
 
 def _is_document(entry: str, names: set[str]) -> bool:
@@ -53,21 +61,32 @@ class EpubDocument:
         check_doctypes(self._zip, ".epub", external_dtd=True)
         names = set(_document_names(data))
         self._chapters: dict[str, HtmlDocument] = {}
-        self.segments: list[Segment] = []
+        self._language: str | None = None
+        self._package = Package(self._zip)
+        self.segments: list[Segment] = self._package.segments()
         for entry in self._zip.namelist():
             if _is_document(entry, names):
                 chapter = HtmlDocument(_text(self._zip.read(entry), entry), xml=True)
                 self._chapters[entry] = chapter
                 self.segments.extend(chapter.segments)
 
+    def set_language(self, code: str) -> None:
+        """Say the book is in `code`: its package, its NCX and each document's root."""
+        self._language = code
+        self._package.set_language(code)
+
     def to_bytes(self) -> bytes:
         """The book with translated chapters; `mimetype` first, uncompressed, as EPUB requires."""
         out = io.BytesIO()
         infos = sorted(self._zip.infolist(), key=lambda info: info.filename != "mimetype")
+        package = self._package.entries()
         with zipfile.ZipFile(out, "w") as book:
             for info in infos:
-                data = self._zip.read(info)
+                data = package.get(info.filename) or self._zip.read(info)
                 if info.filename in self._chapters:
-                    data = self._chapters[info.filename].render().encode("utf-8")
+                    xhtml = self._chapters[info.filename].render()
+                    if self._language:
+                        xhtml = with_language(xhtml, self._language)
+                    data = xhtml.encode("utf-8")
                 book.writestr(info, data, compress_type=info.compress_type)
         return out.getvalue()

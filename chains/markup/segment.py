@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .inline import Atom, Node, Text, serialize
+from .inline import Atom, Node, Pair, Text, serialize
 
 # Pieces of running text that must never change: URLs, e-mail addresses, @mentions, emoji, and
 # anything that looks like one of our placeholders (so a post cannot forge one). Every branch
@@ -35,6 +35,13 @@ class Segment:
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
+        # Words that are all one link or one format (a table of contents' `<li><a>…</a></li>`, a
+        # bold heading) are translated as words and put back inside it: a model that left text
+        # outside the pair wrote it where a book's navigation allows none.
+        if len(self.nodes) == 1 and isinstance(self.nodes[0], Pair) and self.nodes[0].children:
+            outer, inner_apply = self.nodes[0], self.apply
+            self.nodes = outer.children
+            self.apply = lambda answer: inner_apply([Pair(outer.ref, outer.tag, answer)])
         self.text = serialize(self.nodes)
 
     def put(self, answer: list[Node]) -> None:
