@@ -188,6 +188,14 @@ class Settings(BaseSettings):
         False, description="serve /v2/check without a token (only when bound to loopback)"
     )
     max_body_bytes: int = Field(8_000_000, ge=1024, description="largest request body accepted")
+    max_upload_bytes: int = Field(
+        64 << 20,
+        ge=1024,
+        description="largest uploaded document (a book or a Word file with its pictures)",
+    )
+    max_document_chars: int = Field(
+        4_000_000, ge=1, description="most characters of text to translate in one document"
+    )
     archive_entries: int = Field(
         10_000, ge=1, description="most entries in a .docx or .epub (a zip container)"
     )

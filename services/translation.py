@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dragoman.chains import (
     ArchiveLimits,
     BackendUnavailable,
+    FileDocument,
     InputError,
     InputTooLarge,
     load_file,
@@ -113,6 +114,28 @@ def archive_limits(settings: Settings) -> ArchiveLimits:
     )
 
 
+def check_upload(data: bytes, settings: Settings) -> None:
+    """Refuse an uploaded file larger than DRAGOMAN_MAX_UPLOAD_BYTES."""
+    if not data:
+        raise InputError("the uploaded file is empty")
+    if len(data) > settings.max_upload_bytes:
+        raise InputTooLarge(
+            f"the file has {len(data):,} bytes; at most {settings.max_upload_bytes:,} "
+            "(DRAGOMAN_MAX_UPLOAD_BYTES)"
+        )
+
+
+def check_text(document: FileDocument, most: int) -> None:
+    """Refuse a document with more than `most` characters of text to translate (its pictures
+    and markup do not count)."""
+    chars = sum(len(segment.text) for segment in document.segments)
+    if chars > most:
+        raise InputTooLarge(
+            f"the document has {chars:,} characters of text; at most {most:,} "
+            "(DRAGOMAN_MAX_DOCUMENT_CHARS)"
+        )
+
+
 async def translate_file_bytes(
     translator: Translator,
     data: bytes,
@@ -121,9 +144,13 @@ async def translate_file_bytes(
     limits: ArchiveLimits,
     source: str = "auto",
     parsed: Callable[[int], None] | None = None,
+    most_chars: int | None = None,
 ) -> tuple[bytes, TranslationResult]:
-    """Translate a file's bytes (its format from `name`); `parsed` hears its segment count."""
+    """Translate a file's bytes (its format from `name`); `parsed` hears its segment count;
+    a document over `most_chars` characters of text is refused before any is translated."""
     document = await asyncio.to_thread(load_file, data, name, limits)
+    if most_chars is not None:
+        check_text(document, most_chars)
     if parsed is not None:
         parsed(len(document.segments))
     result = await translate_segments(translator, document, target, source)

@@ -183,3 +183,37 @@ def test_a_database_that_is_down_answers_503(tmp_path) -> None:
     error = answer.json()["error"]
     assert error["code"] == "database_unavailable" and "secret" not in error["message"]
     assert error["message"].startswith("database at postgresql+psycopg://dragoman:***@127.0.0.1:")
+
+
+def _client(tmp_path: Path, **limits) -> TestClient:
+    settings = Settings(backend="pseudo", data_dir=tmp_path, warm_up=False, **limits)
+    return TestClient(create_app(settings), raise_server_exceptions=False, headers=AUTH)
+
+
+def test_a_book_is_judged_by_its_text_not_by_its_pictures(tmp_path: Path) -> None:
+    # Before #35 uploads were capped at 4 × DRAGOMAN_MAX_CHARS bytes and by the 8 MB body limit:
+    # a 4,057,659-byte EPUB 3 sample with little text was refused.
+    book = (Path(__file__).parent / "files" / "idpf-wasteland.epub").read_bytes()
+    with _client(tmp_path, max_chars=10_000, max_body_bytes=50_000) as client:
+        assert len(book) > 4 * 10_000 and len(book) > 50_000
+        answer = client.post(
+            "/v1/documents", files={"file": ("book.epub", book)}, data={"target": "fr"}
+        )
+        assert answer.status_code == 202, answer.text
+        refused = client.post("/v1/translate", json={"q": "x" * 60_000, "target": "en"})
+        assert refused.status_code == 413  # every other path keeps the body limit
+
+
+def test_too_much_text_or_too_many_bytes_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    book = (Path(__file__).parent / "files" / "idpf-wasteland.epub").read_bytes()
+    with _client(tmp_path, max_document_chars=5_000) as client:
+        answer = client.post(
+            "/v1/documents", files={"file": ("b.epub", book)}, data={"target": "fr"}
+        )
+        assert answer.status_code == 413
+        assert "DRAGOMAN_MAX_DOCUMENT_CHARS" in answer.json()["error"]["message"]
+    with _client(tmp_path / "2", max_upload_bytes=50_000) as client:
+        answer = client.post(
+            "/v1/documents", files={"file": ("b.epub", book)}, data={"target": "fr"}
+        )
+        assert answer.status_code == 413 and "DRAGOMAN_MAX_UPLOAD_BYTES" in answer.text

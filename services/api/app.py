@@ -97,6 +97,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("internal_error", "internal error; see the server log"), 500)
 
 
+# The routes that take documents: their bodies may be as large as DRAGOMAN_MAX_UPLOAD_BYTES.
+UPLOAD_PATHS = ("/v1/documents", "/translate_file")
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the HTTP app; nothing is loaded until it starts (or, in tests, until first use)."""
     runtime = runtime or Runtime(settings or Settings())
@@ -148,6 +152,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_methods=["*"],
         )
     app.add_middleware(ReleaseWhenIdle)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        uploads=settings.max_upload_bytes + 64 * 1024,  # the form's fields around the file
+        upload_paths=UPLOAD_PATHS,
+    )
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     return app

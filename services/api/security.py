@@ -57,19 +57,25 @@ class HostGuard:
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes, by their declared length or as they arrive."""
+    """Refuse bodies over `limit` bytes (`uploads` on the paths that take documents, whose
+    pictures make them larger than any text), by their declared length or as they arrive."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, uploads: int = 0, upload_paths: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.uploads = max(uploads, limit)
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.uploads if scope.get("path") in self.upload_paths else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        message = f"the request body is over {self.limit} bytes"
-        if declared is not None and int(declared) > self.limit:
+        message = f"the request body is over {limit} bytes"
+        if declared is not None and int(declared) > limit:
             await send_error(send, 413, "body_too_large", message)
             return
         seen = 0
@@ -78,7 +84,7 @@ class BodyLimit:
             nonlocal seen
             item = await receive()
             seen += len(item.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise BodyTooLarge(message)
             return item
 

@@ -12,8 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from dragoman.chains import (
     FILE_FORMATS,
-    InputError,
-    InputTooLarge,
     file_format,
     load_file,
     normalize_code,
@@ -22,7 +20,7 @@ from dragoman.chains import (
 from ...errors import JobNotDone, JobNotFound
 from ...jobs import JobRunner
 from ...stores.jobstore import JobRecord, JobState
-from ...translation import archive_limits
+from ...translation import archive_limits, check_text, check_upload
 from ..deps import RuntimeDep
 from ..jsonbody import CheckedJsonRoute
 
@@ -88,16 +86,12 @@ async def create(
     name = file.filename or ""
     file_format(name)
     data = await file.read()
-    if not data:
-        raise InputError("the uploaded file is empty")
-    if len(data) > runtime.settings.max_chars * 4:
-        raise InputTooLarge(
-            f"the file has {len(data)} bytes; at most {runtime.settings.max_chars * 4}"
-        )
+    check_upload(data, runtime.settings)
     target = normalize_code(target)
     source = source if source == "auto" else normalize_code(source)
     limits = archive_limits(runtime.settings)
     document: Any = await run_in_threadpool(load_file, data, name, limits)
+    check_text(document, runtime.settings.max_document_chars)
     runner = _runner(request)
     job_id = await run_in_threadpool(
         runner.store.create, name, data, source, target, len(document.segments)

@@ -74,7 +74,7 @@ async def translate_file(
     """Translate an uploaded file and answer with the URL of the result."""
     settings = runtime.settings
     fields = await read_fields(request)
-    name, data = await _upload(request, settings.max_chars * 4)
+    name, data = await _upload(request, settings.max_upload_bytes)
     target = fields.get("target")
     if not isinstance(target, str) or not target:
         raise InputError("Invalid request: missing target parameter")
@@ -85,7 +85,7 @@ async def translate_file(
         with backend_errors(runtime.models.url("translate")):
             limits = archive_limits(settings)
             translated, _ = await translate_file_bytes(
-                translator, data, name, target, limits, source
+                translator, data, name, target, limits, source, None, settings.max_document_chars
             )
     folder = _folder(settings)
     _prune(folder, settings.download_retention)
