@@ -31,6 +31,7 @@ class FileReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     error: str | None = None
+    reasons: list[str] = field(default_factory=list)  # why segments were kept or fell back
 
 
 def plan(paths: list[Path], outdir: Path) -> list[tuple[Path, Path]]:
@@ -70,7 +71,7 @@ async def translate_file(
             translator, data, source.name, target, limits, origin, parsed
         )
         await asyncio.to_thread(write_atomically, output, translated)
-        report.status, report.counts = done.status, done.counts
+        report.status, report.counts, report.reasons = done.status, done.counts, done.reasons
     except (DragomanError, OSError) as exc:
         report.status, report.error = "failed", getattr(exc, "message", None) or str(exc)
     report.seconds = round(time.monotonic() - started, 2)
@@ -157,7 +158,7 @@ def summary(reports: list[FileReport]) -> Table:
         table.add_column(column, justify="right" if column not in ("file", "note") else "left")
     for r in reports:
         counts = [str(r.counts.get(s, 0)) for s in STATUSES]
-        table.add_row(r.source, *counts, f"{r.seconds:.1f}", r.error or "")
+        table.add_row(r.source, *counts, f"{r.seconds:.1f}", r.error or "; ".join(r.reasons))
     return table
 
 

@@ -207,6 +207,9 @@ def _translate_to_stdout(
         sys.stdout.buffer.flush()
     else:
         sys.stdout.write(result.text)
+    if result.counts.get("kept"):  # said, so that English left in a German file is never silent
+        kept, reasons = result.counts["kept"], "; ".join(result.reasons)
+        typer.echo(f"note: {kept} segments kept as they were ({reasons})", err=True)
     if result.status in ("fallback", "failed"):
         counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
         message = f"not every segment translated cleanly ({counts})"

@@ -214,3 +214,24 @@ def test_single_file_options_are_refused_with_an_output_folder(
     code, _, err = run_cli(args, monkeypatch, capsys)
     assert code == 2 and option[0] in err and "-o" in err and err.count("\n") == 1
     assert not out.exists()  # nothing was translated or written
+
+
+def test_a_file_already_in_the_target_language_is_reported_kept_not_translated(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    # Before #35 translating an English file into English reported "2 ok".
+    text = "This post is already written in English, as you can see here.\n\n"
+    text += "And this second paragraph is in English as well, for sure.\n"
+    source = tmp_path / "post.txt"
+    source.write_text(text, encoding="utf-8")
+    report = tmp_path / "run.json"
+    args = ["translate", str(source), "--to", "en", "--backend", "pseudo"]
+    code, out, err = run_cli(
+        [*args, "-o", str(tmp_path / "out"), "--report", str(report)], monkeypatch, capsys
+    )
+    assert code == 0, err
+    assert json.loads(report.read_text())["totals"] == {"kept": 2}
+    assert (tmp_path / "out" / "post.txt").read_text(encoding="utf-8") == text
+    code, out, err = run_cli(args, monkeypatch, capsys)
+    assert code == 0 and out == text
+    assert "2 segments kept as they were (already in en)" in err

@@ -98,10 +98,12 @@ def test_a_long_foreign_answer_to_a_short_source_is_rejected() -> None:
     assert result.status == "failed" and memory == {}
 
 
-def test_a_name_kept_as_it_was_is_fine() -> None:
+def test_a_name_kept_as_it_was_is_fine_and_counted_as_kept() -> None:
+    # Before #35 an answer the same as its source counted as translated ("ok").
     name = "Grand Theft Auto: Vice City Stories"
     model = RecordingChatModel(reply=lambda messages: name)
-    assert run(make_translator(model, CHAT), name).status == "ok"
+    result = run(make_translator(model, CHAT), name)
+    assert result.status == "kept" and result.reasons == ["answered with the source unchanged"]
 
 
 def test_language_identification_keeps_only_the_languages_dragoman_names() -> None:

@@ -127,11 +127,13 @@ async def translate_segments(
             segment.put(outcome.nodes)
             applied += 1
     counts: Counter[str] = Counter(o.status for o in outcomes)
-    counts["ok"] += len(doc.segments) - len(todo)
-    reasons = sorted({o.reason for o in outcomes if o.reason})
+    reasons = {o.reason for o in outcomes if o.reason}
+    if len(todo) < len(doc.segments):
+        counts["kept"] += len(doc.segments) - len(todo)
+        reasons.add(f"already in {target}")
     fault = next((o.fault for o in outcomes if o.fault is not None), None)
     return TranslationResult(
-        detected, worst(counts), confidence, dict(counts), reasons, applied, fault=fault
+        detected, worst(counts), confidence, dict(+counts), sorted(reasons), applied, fault=fault
     )
 
 

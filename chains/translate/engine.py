@@ -277,6 +277,8 @@ class Translator:
         # Compare spacing with the source as the model saw it: edge whitespace is restored anyway.
         seen = parse(segment.text, segment.nodes)
         nodes, spaced = restore_spacing(seen, nodes, job.target)
+        if text_of(nodes).strip() == text_of(segment.nodes).strip():
+            return Outcome(nodes, "kept", "answered with the source unchanged")
         mended = spaced or invented or labelled
         return Outcome(nodes, "repaired" if mended and status == "ok" else status)
 

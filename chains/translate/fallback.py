@@ -41,6 +41,8 @@ async def per_run(
             return value
         return value[: len(value) - len(value.lstrip())] + done[core] + value[len(value.rstrip()) :]
 
+    if len(done) < len(runs):  # a half-translated cue says so
+        reason = f"{reason}; {len(runs) - len(done)} of {len(runs)} runs kept as they were"
     return Outcome(map_text(segment.nodes, swap), "fallback", reason)
 
 

@@ -9,9 +9,11 @@ from typing import Literal, get_args
 from ..errors import BackendUnavailable
 from ..markup.inline import Node
 
-# ok: first answer; repaired: a later answer, or spacing fixed; fallback: text runs translated
-# one by one inside the source's tags; failed: the source kept.
-Status = Literal["ok", "repaired", "fallback", "failed"]
+# ok: first answer; repaired: a later answer, or spacing fixed; kept: left as it was, being in
+# the target language already or answered with the source unchanged (a name, a title);
+# fallback: text runs translated one by one inside the source's tags; failed: the source kept
+# because no answer could be used.
+Status = Literal["ok", "repaired", "kept", "fallback", "failed"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 # Only these answers are good enough to enter the translation memory.
 REMEMBERED: tuple[Status, ...] = ("ok", "repaired")
