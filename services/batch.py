@@ -82,9 +82,13 @@ class BatchProgress:
     """Documents and segments done, segments per second and an ETA, on a rich progress display.
     The segment total grows as files are parsed, and is exact once every file has been."""
 
-    def __init__(self, progress: Progress, files: int) -> None:
+    def __init__(self, progress: Progress, files: int, lines_every: float) -> None:
         self.progress = progress
         self.files = files
+        # Off a terminal (a log, CI, `nohup`) rich shows nothing until the end: a line now and
+        # then says how far a long document has come.
+        self.lines_every = None if progress.console.is_terminal else lines_every
+        self.last_line = time.monotonic()
         self.documents = progress.add_task("documents", total=files, rate="")
         self.segments = progress.add_task("segments", total=None, rate="")
         self.started = time.monotonic()
@@ -104,6 +108,16 @@ class BatchProgress:
         done = self.progress.tasks[self.segments].completed
         rate = done / max(time.monotonic() - self.started, 1e-6)
         self.progress.update(self.segments, rate=f"{rate:.1f} seg/s")
+        if self.lines_every is not None and time.monotonic() - self.last_line >= self.lines_every:
+            self.last_line = time.monotonic()
+            self.progress.console.print(self.line(done, rate), highlight=False)
+
+    def line(self, done: float, rate: float) -> str:
+        """Progress as one line of text: segments done, of how many, the rate and time left."""
+        total = self.progress.tasks[self.segments].total
+        left = f", about {(total - done) / rate:.0f} s left" if total and rate else ""
+        of = f" of {total:.0f}" if total else ""
+        return f"progress: {done:.0f}{of} segments, {rate:.2f} segments/s{left}"
 
     def working_on(self, name: str) -> None:
         """Show the file being translated."""
@@ -112,6 +126,13 @@ class BatchProgress:
     def file_done(self) -> None:
         """One more document is finished."""
         self.progress.advance(self.documents)
+
+
+def progress_display(console: Console, transient: bool = False) -> Progress:
+    """The progress bars of a translation run on `console`."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]  # fmt: skip
+    return Progress(*columns, console=console, transient=transient)
 
 
 async def run_batch(
@@ -123,10 +144,8 @@ async def run_batch(
     console: Console,
 ) -> list[FileReport]:
     """Translate files, up to `jobs` at a time, each parsed once, with progress on `console`."""
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]  # fmt: skip
-    with Progress(*columns, console=console, transient=False) as display:
-        shown = BatchProgress(display, len(pairs))
+    with progress_display(console) as display:
+        shown = BatchProgress(display, len(pairs), runtime.settings.progress_every)
         translator = runtime.translator(concurrency=jobs, progress=shown.advance)
         limits = archive_limits(runtime.settings)
         gate = asyncio.Semaphore(jobs)

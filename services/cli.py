@@ -37,7 +37,7 @@ from dragoman.chains.translate import (
 from .api.auth import load_or_create_token
 from .api.errormap import exit_code, validation_message
 from .api.security import is_loopback
-from .batch import plan, run_batch, summary, write_report
+from .batch import BatchProgress, plan, progress_display, run_batch, summary, write_report
 from .errors import ConfigError, Incomplete
 from .files import read_decoded, read_text_input
 from .llm.faults import backend_errors
@@ -199,7 +199,9 @@ def _translate_to_stdout(
     if dry_run:
         _print_plan(translator, request, requests)
         return
-    with backend_errors(runtime.models.url("translate")):
+    with backend_errors(runtime.models.url("translate")), progress_display(err, True) as display:
+        shown = BatchProgress(display, 1, settings.progress_every)
+        translator = runtime.translator(progress=shown.advance)
         result = asyncio.run(translate_document(translator, request))
     if fmt == "html":  # a page's bytes, in the charset it declares, as a file of it would be
         sys.stdout.flush()

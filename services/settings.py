@@ -211,6 +211,9 @@ class Settings(BaseSettings):
         description="highest compression ratio of an entry over 1 MiB in a .docx or .epub",
     )
     max_queue: int = Field(16, ge=0, description="requests waiting for the model before 429s")
+    progress_every: float = Field(
+        10.0, gt=0, description="seconds between the CLI's progress lines when not on a terminal"
+    )
     request_deadline: float = Field(600.0, gt=0, description="seconds a request may take at most")
     backend_retries: int = Field(2, ge=0, le=10, description="retries after a backend fault")
 

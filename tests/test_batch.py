@@ -214,3 +214,23 @@ def test_killed_run_resumes_without_redoing_finished_segments(tmp_path: Path) ->
             third.returncode == 0 and len(server.requests) == killed_at + redone
         )  # all from memory
     assert (out / "in" / "post3.md").read_text().startswith("SATZ 3-0 IM BEITRAG.\n\n")
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_progress_off_a_terminal_is_lines_now_and_then(terminal: bool) -> None:
+    # Before #35 a run whose output was not a terminal showed its progress only at the end.
+    import io
+
+    from rich.console import Console
+
+    from dragoman.services.batch import BatchProgress, progress_display
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=terminal, width=100)
+    with progress_display(console) as display:
+        shown = BatchProgress(display, 1, lines_every=1e-9)
+        shown.parsed(10)
+        for _ in range(5):
+            shown.advance(2)
+    lines = re.findall(r"progress: (\d+) of 10 segments, [\d.]+ segments/s", out.getvalue())
+    assert lines == ([] if terminal else ["2", "4", "6", "8", "10"])
