@@ -140,11 +140,14 @@ def parse_text(fmt: str, text: str) -> Document:
 
 
 def decode_text(
-    data: bytes, where: str, html: bool = False, legacy: bool = False
+    data: bytes, where: str, html: bool = False, legacy: bool = False, encoding: str | None = None
 ) -> tuple[str, str]:
-    """Decode bytes to (text, Python codec): UTF-8 first (its byte-order mark kept for writing
-    back), then for HTML its declared charset as a browser reads that label, then a guess, and
-    for formats with `legacy` encodings a guess; raise InputError when nothing fits."""
+    """Decode bytes to (text, Python codec): in `encoding` when the user names one; else UTF-8
+    first (its byte-order mark kept for writing back), then for HTML its declared charset as a
+    browser reads that label, then a guess, and for formats with `legacy` encodings a guess;
+    raise InputError when nothing fits."""
+    if encoding:
+        return _decode_as(data, where, encoding), encoding
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -154,6 +157,16 @@ def decode_text(
         return found
     bom = data.startswith(codecs.BOM_UTF8) and not html  # a page declares its charset instead
     return text, "utf-8-sig" if bom else "utf-8"
+
+
+def _decode_as(data: bytes, where: str, encoding: str) -> str:
+    """`data` in the encoding a user named, or InputError saying why not."""
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where} is not valid {encoding} text (byte {exc.start})") from None
 
 
 def _guess(data: bytes) -> tuple[str, str] | None:
@@ -208,13 +221,16 @@ def html_bytes(html: str, encoding: str) -> bytes:
     return HtmlDocument(html).encode(encoding)
 
 
-def load_file(data: bytes, name: str, limits: ArchiveLimits) -> FileDocument:
-    """Parse a file's bytes by its name's extension; zip containers must keep within `limits`."""
+def load_file(
+    data: bytes, name: str, limits: ArchiveLimits, encoding: str | None = None
+) -> FileDocument:
+    """Parse a file's bytes by its name's extension; zip containers must keep within `limits`;
+    a text format is read in `encoding` when one is named."""
     fmt = file_format(name)
     if fmt == "docx":
         return DocxDocument(data, limits)
     if fmt == "epub":
         return EpubDocument(data, limits)
     legacy = FILE_FORMATS[fmt].legacy_encodings
-    text, encoding = decode_text(data, name, html=fmt == "html", legacy=legacy)
-    return TextFile(parse_text(fmt, text), encoding)
+    text, found = decode_text(data, name, html=fmt == "html", legacy=legacy, encoding=encoding)
+    return TextFile(parse_text(fmt, text), found)

@@ -61,14 +61,16 @@ async def translate_file(
     origin: str,
     limits: ArchiveLimits,
     parsed: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> FileReport:
-    """Translate one file; errors end up in its report, never stop the batch."""
+    """Translate one file (a text format in `encoding` when named); errors end up in its
+    report, never stop the batch."""
     report = FileReport(str(source), str(output))
     started = time.monotonic()
     try:
         data = await asyncio.to_thread(source.read_bytes)
         translated, done = await translate_file_bytes(
-            translator, data, source.name, target, limits, origin, parsed
+            translator, data, source.name, target, limits, origin, parsed, None, encoding
         )
         await asyncio.to_thread(write_atomically, output, translated)
         report.status, report.counts, report.reasons = done.status, done.counts, done.reasons
@@ -142,8 +144,10 @@ async def run_batch(
     origin: str,
     jobs: int,
     console: Console,
+    encoding: str | None = None,
 ) -> list[FileReport]:
-    """Translate files, up to `jobs` at a time, each parsed once, with progress on `console`."""
+    """Translate files, up to `jobs` at a time, each parsed once, with progress on `console`;
+    text formats are read in `encoding` when one is named."""
     with progress_display(console) as display:
         shown = BatchProgress(display, len(pairs), runtime.settings.progress_every)
         translator = runtime.translator(concurrency=jobs, progress=shown.advance)
@@ -160,7 +164,7 @@ async def run_batch(
                     shown.parsed(count)
 
                 report = await translate_file(
-                    translator, source, output, target, origin, limits, parsed
+                    translator, source, output, target, origin, limits, parsed, encoding
                 )
                 if not seen:  # the file could not be read: it adds no segments
                     shown.parsed(0)

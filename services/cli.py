@@ -167,6 +167,10 @@ def translate(
         Path | None, typer.Option("-o", "--output", help="Folder for translated files.")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Model requests in flight.")] = 1,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Read text files in this encoding (default: detect)."),
+    ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report.")] = None,
     backend: Backend = None,
     base_url: BaseUrl = None,
@@ -179,19 +183,26 @@ def translate(
         option = "--dry-run" if dry_run else "--format"
         raise InputError(f"{option} works on one file printed to stdout, not with -o OUTDIR")
     if output is not None:
-        _translate_batch(settings, [Path(s) for s in sources], to, from_, output, jobs, report)
+        paths = [Path(s) for s in sources]
+        _translate_batch(settings, paths, to, from_, output, jobs, report, encoding)
         return
     if len(sources) != 1 or Path(sources[0]).is_dir():
         raise InputError("give one file (or -) to print its translation, or -o OUTDIR for more")
-    _translate_to_stdout(settings, sources[0], to, from_, fmt, dry_run)
+    _translate_to_stdout(settings, sources[0], to, from_, fmt, dry_run, encoding)
 
 
 def _translate_to_stdout(
-    settings: Settings, source: str, to: str, from_: str, fmt: str | None, dry_run: bool
+    settings: Settings,
+    source: str,
+    to: str,
+    from_: str,
+    fmt: str | None,
+    dry_run: bool,
+    named: str | None,
 ) -> None:
     fmt = fmt or printable_format(source)
     legacy = fmt in FILE_FORMATS and FILE_FORMATS[fmt].legacy_encodings
-    text, encoding = read_decoded(source, html=fmt == "html", legacy=legacy)
+    text, encoding = read_decoded(source, html=fmt == "html", legacy=legacy, encoding=named)
     requests: list[dict[str, Any]] = []
     runtime = Runtime(settings, recorder=requests.append if dry_run else None)
     request = TranslateRequest(text, to, from_, fmt)
@@ -228,6 +239,7 @@ def _translate_batch(
     output: Path,
     jobs: int,
     report: Path | None,
+    encoding: str | None,
 ) -> None:
     pairs = plan(sources, output)
     if not pairs:
@@ -236,7 +248,7 @@ def _translate_batch(
     target = normalize_code(to)
     origin = from_ if from_ == "auto" else normalize_code(from_)
     started = time.monotonic()
-    reports = asyncio.run(run_batch(runtime, pairs, target, origin, jobs, err))
+    reports = asyncio.run(run_batch(runtime, pairs, target, origin, jobs, err, encoding))
     err.print(summary(reports))
     if report is not None:
         write_report(report, reports, time.monotonic() - started)

@@ -14,10 +14,12 @@ def read_text_input(name: str, html: bool = False) -> str:
     return read_decoded(name, html)[0]
 
 
-def read_decoded(name: str, html: bool = False, legacy: bool = False) -> tuple[str, str]:
+def read_decoded(
+    name: str, html: bool = False, legacy: bool = False, encoding: str | None = None
+) -> tuple[str, str]:
     """Read a file, or stdin for "-", as (text, the encoding it came in)."""
     data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    return decode_text(data, "stdin" if name == "-" else name, html, legacy)
+    return decode_text(data, "stdin" if name == "-" else name, html, legacy, encoding)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

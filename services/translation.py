@@ -145,10 +145,12 @@ async def translate_file_bytes(
     source: str = "auto",
     parsed: Callable[[int], None] | None = None,
     most_chars: int | None = None,
+    encoding: str | None = None,
 ) -> tuple[bytes, TranslationResult]:
-    """Translate a file's bytes (its format from `name`); `parsed` hears its segment count;
-    a document over `most_chars` characters of text is refused before any is translated."""
-    document = await asyncio.to_thread(load_file, data, name, limits)
+    """Translate a file's bytes (its format from `name`, a text format read in `encoding` when
+    one is named); `parsed` hears its segment count; a document over `most_chars` characters of
+    text is refused before any is translated."""
+    document = await asyncio.to_thread(load_file, data, name, limits, encoding)
     if most_chars is not None:
         check_text(document, most_chars)
     if parsed is not None:

@@ -235,3 +235,13 @@ def test_a_file_already_in_the_target_language_is_reported_kept_not_translated(
     code, out, err = run_cli(args, monkeypatch, capsys)
     assert code == 0 and out == text
     assert "2 segments kept as they were (already in en)" in err
+
+
+def test_a_named_encoding_reads_a_legacy_text_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    source = tmp_path / "latin1.txt"
+    source.write_bytes("Grüße aus München, schöne Tage!".encode("latin-1"))
+    args = ["translate", str(source), "--to", "en", "--backend", "pseudo"]
+    code, out, err = run_cli([*args, "--encoding", "latin-1"], monkeypatch, capsys)
+    assert code == 0 and "Ĝŕüßé" in out, err
+    code, _, err = run_cli([*args, "--encoding", "klingon"], monkeypatch, capsys)
+    assert code == 2 and err.strip() == "error: unknown encoding 'klingon'"
