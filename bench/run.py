@@ -37,6 +37,7 @@ from . import (  # noqa: E402
     speed,
     spellers,
     spelling,
+    subtitles,
     throughput,
 )
 from .common import DOCS, PLOTS, machine, table  # noqa: E402
@@ -108,6 +109,7 @@ def steps(runtime: Runtime, posts: list[str], folder: Path) -> dict[str, Callabl
         "spellers": spellers.run,
         "builds": builds.run,
         "growth": growth.run,
+        "subtitles": lambda: subtitles.run(runtime),
     }
 
 
@@ -295,6 +297,8 @@ def render(r: dict[str, Any]) -> str:
         out += builds.render(r["builds"], table)
     if "growth" in r:
         out += growth.render(r["growth"], table)
+    if "subtitles" in r:
+        out += subtitles.render(r["subtitles"], table)
     return "\n".join(out)
 
 

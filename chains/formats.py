@@ -24,44 +24,50 @@ from .markup.xhtml import XhtmlFragment
 
 # Formats of one text given inline (API `format`, or one file printed back by the CLI).
 TextFormat = Literal["text", "html", "xhtml", "markdown"]
-# Formats proofreading reads prose from.
+# Formats proofreading reads prose from (chains/proofread/regions.py has a reader for each).
 ProofreadFormat = Literal["text", "markdown", "html", "email"]
-TEXT_DOCUMENTS: dict[str, Callable[[str], Document]] = {
-    "text": PlainDocument,
-    "html": HtmlDocument,
-    "xhtml": XhtmlFragment,
-    "markdown": MarkdownDocument,
-    "srt": SrtDocument,
-}
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
 class FileFormat:
-    """A file type: its extensions, its media type, whether Dragoman translates it, and whether
-    a file not in UTF-8 is read in the legacy encoding it most likely is in."""
+    """A format, declared once: its extensions and media type; how a text of it is parsed
+    (`parse`) or, for a zip container, how its bytes are (`load`); whether a file not in UTF-8
+    is read in the legacy encoding it most likely is in; and which proofreading reader reads its
+    prose. A new format is one module and one row."""
 
     name: str
     extensions: tuple[str, ...]
     media_type: str
-    translated: bool = True
+    parse: Callable[[str], Document] | None = None
+    load: Callable[[bytes, ArchiveLimits], FileDocument] | None = None
     legacy_encodings: bool = False  # subtitles: windows-1252, GB2312… are the common case
+    proofread_as: ProofreadFormat = "text"
+
+    @property
+    def translated(self) -> bool:
+        """Whether Dragoman translates files of this format (e-mail it only proofreads)."""
+        return self.parse is not None or self.load is not None
 
 
 FILE_FORMATS = {
     f.name: f
     for f in (
-        FileFormat("html", (".html", ".htm", ".xhtml"), "text/html"),
-        FileFormat("markdown", (".md", ".markdown"), "text/markdown"),
-        FileFormat("text", (".txt",), "text/plain"),
-        FileFormat("srt", (".srt",), "application/x-subrip", legacy_encodings=True),
-        FileFormat(
-            "docx",
-            (".docx",),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        FileFormat("epub", (".epub",), "application/epub+zip"),
-        FileFormat("email", (".eml",), "message/rfc822", translated=False),
+        FileFormat("html", (".html", ".htm", ".xhtml"), "text/html", HtmlDocument, None,
+                   proofread_as="html"),
+        FileFormat("xhtml", (), "application/xhtml+xml", XhtmlFragment),  # the API's, as XML
+        FileFormat("markdown", (".md", ".markdown"), "text/markdown", MarkdownDocument,
+                   proofread_as="markdown"),
+        FileFormat("text", (".txt",), "text/plain", PlainDocument),
+        FileFormat("srt", (".srt",), "application/x-subrip", SrtDocument, legacy_encodings=True),
+        FileFormat("docx", (".docx",), DOCX_TYPE, load=DocxDocument),
+        FileFormat("epub", (".epub",), "application/epub+zip", load=EpubDocument),
+        FileFormat("email", (".eml",), "message/rfc822", proofread_as="email"),
     )
+}  # fmt: skip
+# The formats whose texts are parsed: what `format` may name in the API and the CLI.
+TEXT_DOCUMENTS: dict[str, Callable[[str], Document]] = {
+    f.name: f.parse for f in FILE_FORMATS.values() if f.parse is not None
 }
 _BY_EXTENSION = {ext: f for f in FILE_FORMATS.values() for ext in f.extensions}
 
@@ -125,11 +131,9 @@ def printable_format(name: str) -> str:
 
 
 def proofread_format(name: str) -> ProofreadFormat:
-    """The format proofreading reads a file name as: text unless it is html, markdown or email."""
+    """The format proofreading reads a file name as (its row's reader, text if none is known)."""
     found = format_of(name)
-    if found and found.name in get_args(ProofreadFormat):
-        return cast(ProofreadFormat, found.name)
-    return "text"
+    return found.proofread_as if found else "text"
 
 
 def parse_text(fmt: str, text: str) -> Document:
@@ -226,11 +230,9 @@ def load_file(
 ) -> FileDocument:
     """Parse a file's bytes by its name's extension; zip containers must keep within `limits`;
     a text format is read in `encoding` when one is named."""
-    fmt = file_format(name)
-    if fmt == "docx":
-        return DocxDocument(data, limits)
-    if fmt == "epub":
-        return EpubDocument(data, limits)
-    legacy = FILE_FORMATS[fmt].legacy_encodings
-    text, found = decode_text(data, name, html=fmt == "html", legacy=legacy, encoding=encoding)
-    return TextFile(parse_text(fmt, text), found)
+    row = FILE_FORMATS[file_format(name)]
+    if row.load is not None:
+        return row.load(data, limits)
+    legacy = row.legacy_encodings
+    text, found = decode_text(data, name, row.name == "html", legacy, encoding)
+    return TextFile(parse_text(row.name, text), found)

@@ -111,3 +111,17 @@ def test_words_all_in_one_link_are_translated_inside_it() -> None:
     assert segment.text == "Chapter one"
     segment.put(parse("[Kapitel eins]", segment.nodes))
     assert '<li><a href="c.xhtml#i">[Kapitel eins]</a></li>' in document.render()
+
+
+def test_each_format_is_one_row_that_names_its_reader_writer_and_proofreader() -> None:
+    from typing import get_args
+
+    from dragoman.chains.formats import FILE_FORMATS, TEXT_DOCUMENTS, ProofreadFormat, format_of
+    from dragoman.chains.proofread.regions import REGIONS
+
+    assert set(REGIONS) == set(get_args(ProofreadFormat))  # every proofreading reader exists
+    for row in FILE_FORMATS.values():
+        assert row.proofread_as in REGIONS
+        assert not (row.parse and row.load), row.name  # a text or a container, never both
+        assert all(format_of(f"x{ext}") is row for ext in row.extensions), row.name
+    assert {r.name: r.parse for r in FILE_FORMATS.values() if r.parse} == TEXT_DOCUMENTS
