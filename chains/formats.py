@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal, Protocol, cast, get_args
 
@@ -77,6 +77,11 @@ class FileDocument(Protocol):
 
     @property
     def segments(self) -> list[Segment]: ...
+
+    @property
+    def notes(self) -> list[str]:
+        """Text the file holds that the format cannot carry a translation of (SVG text)."""
+        ...
 
     def set_language(self, code: str) -> None:
         """Say, where the format can, that the file is now in language `code`."""
@@ -202,6 +207,7 @@ class TextFile:
 
     document: Document
     encoding: str
+    notes: list[str] = field(default_factory=list)
 
     @property
     def segments(self) -> list[Segment]:

@@ -181,8 +181,14 @@ def summary(reports: list[FileReport]) -> Table:
         table.add_column(column, justify="right" if column not in ("file", "note") else "left")
     for r in reports:
         counts = [str(r.counts.get(s, 0)) for s in STATUSES]
-        table.add_row(r.source, *counts, f"{r.seconds:.1f}", r.error or "; ".join(r.reasons))
+        table.add_row(r.source, *counts, f"{r.seconds:.1f}", r.error or _note(r.reasons))
     return table
+
+
+def _note(reasons: list[str], shown: int = 2) -> str:
+    """A file's reasons for the summary table: the first few, and how many more the report has."""
+    more = f"; and {len(reasons) - shown} more (see --report)" if len(reasons) > shown else ""
+    return "; ".join(reasons[:shown]) + more
 
 
 def write_report(path: Path, reports: list[FileReport], seconds: float) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from dragoman.chains import (
@@ -21,6 +22,7 @@ from dragoman.chains.translate import (
     translate_document,
     translate_segments,
     translate_variant,
+    worst,
 )
 
 from .llm.faults import backend_errors
@@ -156,6 +158,10 @@ async def translate_file_bytes(
     if parsed is not None:
         parsed(len(document.segments))
     result = await translate_segments(translator, document, target, source)
+    if document.notes:  # never counted as translated: said, file by file
+        result.reasons += document.notes
+        result.counts["kept"] = result.counts.get("kept", 0) + len(document.notes)
+        result.status = worst(Counter(result.counts))
     if result.counts.get("ok") or result.counts.get("repaired"):  # any words in `target`
         document.set_language(target)
     return await asyncio.to_thread(document.to_bytes), result

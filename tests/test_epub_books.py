@@ -81,3 +81,21 @@ def test_epubcheck_finds_no_error_the_original_did_not_have(translated) -> None:
 
     assert errors(BOOK) == []
     assert errors(translated) == []
+
+
+def test_text_drawn_in_svg_is_reported_page_by_page_never_counted_translated(tmp_path) -> None:
+    # Before #35 a fixed-layout book whose text is SVG came back with only its titles changed,
+    # reported as success.
+    import json
+
+    book = FILES / "idpf-sous-le-vent-svg-in-spine.epub"
+    report = tmp_path / "run.json"
+    args = [*CLI, "translate", str(book), "--to", "en", "-o", str(tmp_path), "--backend", "pseudo"]
+    done = subprocess.run([*args, "--report", str(report)], capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()
+    (file,) = json.loads(report.read_text())["files"]
+    pages = [r for r in file["reasons"] if "characters of SVG text left as they were" in r]
+    with zipfile.ZipFile(book) as source:
+        drawn = [n for n in source.namelist() if n.endswith(".svg") and b"<text" in source.read(n)]
+    assert sorted(p.split(":")[0] for p in pages) == sorted(drawn)
+    assert file["status"] == "kept" and file["counts"]["kept"] >= len(drawn)

@@ -148,6 +148,7 @@ class DocxDocument:
         except Exception as exc:  # python-docx raises many kinds for a file that is not a .docx
             raise InputError(f"not a readable .docx file ({type(exc).__name__})") from None
         self.segments: list[Segment] = []
+        self.notes: list[str] = []
         stories = sorted(
             (p for p in self._doc.part.package.iter_parts() if p.content_type in STORIES),
             key=lambda part: (STORIES.index(part.content_type), str(part.partname)),

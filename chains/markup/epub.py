@@ -7,8 +7,10 @@ from the original archive, so everything but the translated chapters stays byte 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
+from typing import Any
 
 from ..errors import InputError
 from .archive import ArchiveLimits, open_archive
@@ -17,17 +19,26 @@ from .html import HtmlDocument
 from .package import Package, with_language
 from .segment import Segment
 
+# Text drawn in SVG (a fixed-layout page, a figure): placed glyph by glyph, so a translation has
+# nowhere to go. Such text is reported, never counted as translated.
+_SVG_TEXT = re.compile(r"<(?:svg:)?text\b[^>]*>(.*?)</(?:svg:)?text>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
-def _document_names(data: bytes) -> list[str]:
-    import ebooklib
+
+def _read_book(data: bytes) -> Any:
     from ebooklib import epub
 
     try:
         with warnings.catch_warnings():  # ebooklib warns about options it will change
             warnings.simplefilter("ignore")
-            book = epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})
+            return epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})
     except Exception as exc:  # a broken zip or package document: many kinds
         raise InputError(f"not a readable .epub file ({type(exc).__name__})") from None
+
+
+def _document_names(book: Any) -> list[str]:
+    import ebooklib
+
     documents = list(book.get_items_of_type(ebooklib.ITEM_DOCUMENT))
     # An EPUB 3 navigation document is XHTML too (ebooklib files it under navigation).
     documents += [
@@ -36,6 +47,18 @@ def _document_names(data: bytes) -> list[str]:
         if item.media_type == "application/xhtml+xml"
     ]
     return [item.file_name for item in documents]
+
+
+def _svg_pages(book: Any) -> list[str]:
+    """The SVG documents a reader pages through (a fixed-layout book's pages)."""
+    spine = {idref for idref, _ in book.spine}
+    svg = [item for item in book.get_items() if item.media_type == "image/svg+xml"]
+    return [item.file_name for item in svg if item.id in spine]
+
+
+def svg_text(markup: str) -> int:
+    """How many characters of text `markup` draws in SVG."""
+    return sum(len(_TAG.sub("", m.group(1)).strip()) for m in _SVG_TEXT.finditer(markup))
 
 
 def _is_document(entry: str, names: set[str]) -> bool:
@@ -59,14 +82,23 @@ class EpubDocument:
     def __init__(self, data: bytes, limits: ArchiveLimits) -> None:
         self._zip = open_archive(data, ".epub", limits)  # judged before ebooklib reads it
         check_doctypes(self._zip, ".epub", external_dtd=True)
-        names = set(_document_names(data))
+        book = _read_book(data)
+        names, pages = set(_document_names(book)), set(_svg_pages(book))
         self._chapters: dict[str, HtmlDocument] = {}
+        self.notes: list[str] = []  # what the book holds that no translation can reach
         self._language: str | None = None
         self._package = Package(self._zip)
         self.segments: list[Segment] = self._package.segments()
         for entry in self._zip.namelist():
-            if _is_document(entry, names):
-                chapter = HtmlDocument(_text(self._zip.read(entry), entry), xml=True)
+            document, page = _is_document(entry, names), _is_document(entry, pages)
+            if not (document or page):
+                continue
+            text = _text(self._zip.read(entry), entry)
+            drawn = svg_text(text)
+            if drawn:
+                self.notes.append(f"{entry}: {drawn} characters of SVG text left as they were")
+            if document:
+                chapter = HtmlDocument(text, xml=True)
                 self._chapters[entry] = chapter
                 self.segments.extend(chapter.segments)
 

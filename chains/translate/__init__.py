@@ -15,7 +15,7 @@ from .fewshot import Example, closest, match_score, terms
 from .job import Job, Memory, Origin, TranslateOptions, imported_key, normalize
 from .prompting import single_prompt
 from .requests import CallBuilder, ModelCall
-from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult
+from .result import REMEMBERED, STATUSES, Outcome, Status, TranslationResult, worst
 from .validate import check_answer
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "single_prompt",
     "terms",
     "translate_document",
+    "worst",
     "translate_segments",
     "translate_variant",
 ]
