@@ -397,3 +397,25 @@ def test_answers_read_alike_with_or_without_redundant_xmlns(open_page, pseudo_dr
         assert [(p["state"], p["after"]) for p in results[spelling]] == [
             (p["state"], p["after"]) for p in served
         ], spelling
+
+
+def test_the_script_the_service_serves_works_pointed_at_it(open_page, pseudo_dragoman) -> None:
+    # Before #35 the service served no userscript: users opened it from a checkout. A manager
+    # fetches the link on the service's page and runs the script; no service URL is set.
+    file, selector, own = ENGINES["phpbb"]
+    page = open_page(file, pseudo_dragoman, target="eo", selectors=own)
+    home = page.context.new_page()
+    home.goto(f"{pseudo_dragoman}/")
+    href = home.get_attribute("#userscript", "href")
+    served = page.context.request.get(f"{pseudo_dragoman}{href}")
+    assert served.ok and served.headers["content-type"].startswith("text/javascript")
+    page.evaluate(
+        "() => { const s = JSON.parse(GM_getValue('settings')); delete s.serviceUrl;"
+        " GM_setValue('settings', JSON.stringify(s)); }"
+    )
+    assert page.evaluate(BEFORE, selector) > 0
+    page.add_script_tag(content=served.text())
+    page.wait_for_function(SETTLED, timeout=60_000)
+    posts = page.evaluate(COMPARE)
+    assert posts and all(p["state"] == "done" for p in posts), [p["state"] for p in posts]
+    assert all(any(c in p["text"] for c in "àéîöûŕšţ") for p in posts)  # pseudo-translated
