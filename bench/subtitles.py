@@ -1,11 +1,15 @@
-"""§14: subtitles as people have them: the French film of tests/files (1,332 cues, windows-1252,
-CRLF) translated into English through the path the CLI and the jobs take. Seconds per cue with
-the embedded model (its first cues) and with the pseudo backend (the whole film), what a whole
-film would take, and the longest wait between two progress reports."""
+"""§14: subtitles and books as people have them, through the path the CLI and the jobs take: the
+French film of tests/files (1,332 cues, windows-1252, CRLF) into English, seconds per cue with
+the embedded model (its first cues) and the pseudo backend (all of it), what a whole film would
+take and the longest wait between two progress reports; IDPF's Waste Land into German with both,
+and what epubcheck says of the result."""
 
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +22,8 @@ from dragoman.services.translation import archive_limits, translate_file_bytes
 from .common import ROOT, table
 
 FILM = ROOT / "tests" / "files" / "pysrt-windows-1252.srt"
+BOOK = ROOT / "tests" / "files" / "idpf-wasteland.epub"
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 EMBEDDED_CUES = 40
 
 
@@ -28,19 +34,37 @@ def _cues(data: bytes, count: int | None) -> tuple[bytes, int]:
     return b"\r\n\r\n".join(kept), sum(b"-->" in block for block in kept)
 
 
-def _translate(runtime: Runtime, data: bytes) -> dict[str, Any]:
+def _translate(
+    runtime: Runtime, data: bytes, name: str = FILM.name, languages: tuple[str, str] = ("fr", "en")
+) -> dict[str, Any]:
     heard: list[float] = []
     translator = runtime.translator(progress=lambda n: heard.append(time.monotonic()))
     started = time.monotonic()
-    _, result = asyncio.run(
+    source, target = languages
+    out, result = asyncio.run(
         translate_file_bytes(
-            translator, data, FILM.name, "en", archive_limits(runtime.settings), "fr"
+            translator, data, name, target, archive_limits(runtime.settings), source
         )
     )
     seconds = time.monotonic() - started
     marks = [started, *heard]
     gap = max((b - a for a, b in zip(marks, marks[1:], strict=False)), default=seconds)
-    return {"s": round(seconds, 2), "counts": result.counts, "longest_wait_s": round(gap, 2)}
+    found = {"s": round(seconds, 2), "counts": result.counts, "longest_wait_s": round(gap, 2)}
+    if name.endswith(".epub"):
+        found["epubcheck_errors"] = _epubcheck(out)
+    return found
+
+
+def _epubcheck(book: bytes) -> int | None:
+    """How many errors epubcheck finds in a book (None without epubcheck)."""
+    java = shutil.which("java")
+    if java is None or not EPUBCHECK.exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.epub"
+        path.write_bytes(book)
+        done = subprocess.run([java, "-jar", str(EPUBCHECK), str(path)], capture_output=True)
+    return len(re.findall(rb"^(?:ERROR|FATAL)\(", done.stdout + done.stderr, re.MULTILINE))
 
 
 def run(runtime: Runtime) -> dict[str, Any]:
@@ -49,10 +73,13 @@ def run(runtime: Runtime) -> dict[str, Any]:
     head, cues = _cues(data, EMBEDDED_CUES)
     embedded = {"cues": cues, **_translate(runtime, head)}
     whole, total = _cues(data, None)
+    book = BOOK.read_bytes()
+    books = {"embedded": _translate(runtime, book, BOOK.name, ("en", "de"))}
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(backend="pseudo", data_dir=Path(folder), memory=False, warm_up=False)
         pseudo = {"cues": total, **_translate(Runtime(settings), whole)}
-    return {"film_cues": total, "embedded": embedded, "pseudo": pseudo}
+        books["pseudo"] = _translate(Runtime(settings), book, BOOK.name, ("en", "de"))
+    return {"film_cues": total, "embedded": embedded, "pseudo": pseudo, "books": books}
 
 
 def render(r: dict[str, Any], _table: Any = table) -> list[str]:
@@ -61,13 +88,30 @@ def render(r: dict[str, Any], _table: Any = table) -> list[str]:
         m = r[name]
         per = m["s"] / max(m["cues"], 1)
         whole = per * r["film_cues"] / 60
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(m["counts"].items()))
         rows.append(
-            [label, m["cues"], m["s"], f"{per:.3f}", f"{whole:.1f}", m["longest_wait_s"], counts]
+            [
+                label,
+                m["cues"],
+                m["s"],
+                f"{per:.3f}",
+                f"{whole:.1f}",
+                m["longest_wait_s"],
+                _counts(m),
+            ]
         )
+    books = [
+        [
+            label,
+            r["books"][name]["s"],
+            r["books"][name]["epubcheck_errors"],
+            _counts(r["books"][name]),
+        ]
+        for name, label in (("embedded", "embedded Gemma 3 270M"), ("pseudo", "pseudo backend"))
+        if "books" in r
+    ]
     return [
         "",
-        "## 14. Subtitles",
+        "## 14. Subtitles and books",
         "",
         f"The French film of `tests/files/pysrt-windows-1252.srt` ({r['film_cues']:,} cues, "
         "windows-1252, CRLF line ends) translated into English through the CLI's and the jobs' "
@@ -88,4 +132,14 @@ def render(r: dict[str, Any], _table: Any = table) -> list[str]:
             ],
             rows,
         ),  # fmt: skip
+        "",
+        "IDPF's *The Waste Land* (`tests/files/idpf-wasteland.epub`, EPUB 3 with an NCX; epubcheck "
+        "finds no error in it) translated from English into German; *epubcheck errors* counts "
+        "the errors Debian's epubcheck finds in the translated book.",
+        "",
+        _table(["backend", "seconds", "epubcheck errors", "segment statuses"], books),
     ]
+
+
+def _counts(measured: dict[str, Any]) -> str:
+    return ", ".join(f"{n} {s}" for s, n in sorted(measured["counts"].items()))

@@ -284,3 +284,34 @@ def test_the_verifier_scores_long_sentences_as_one_plain_evaluation_does(runtime
             assert abs(gain - (logprob(text) - logprob(base))) < 0.5, text
     finally:
         plain.close()
+
+
+def test_a_real_book_translated_by_the_real_model_passes_epubcheck(runtime: Runtime) -> None:
+    # #35: epubcheck finds no error in a book the embedded model translated (IDPF's Waste Land).
+    import re
+    import shutil
+    import subprocess
+    import zipfile
+    from io import BytesIO
+    from pathlib import Path
+
+    from dragoman.services.translation import archive_limits, translate_file_bytes
+
+    jar = Path("/usr/share/java/epubcheck.jar")
+    if shutil.which("java") is None or not jar.exists():
+        pytest.skip("epubcheck is not installed (`make validators`)")
+    book = Path(__file__).parent / "files" / "idpf-wasteland.epub"
+    limits = archive_limits(runtime.settings)
+    out, result = asyncio.run(
+        translate_file_bytes(runtime.translator(), book.read_bytes(), book.name, "de", limits, "en")
+    )
+    assert result.counts.get("ok", 0) > result.counts.get("failed", 0)
+    opf = zipfile.ZipFile(BytesIO(out)).read("EPUB/wasteland.opf").decode()
+    assert "<dc:language>de</dc:language>" in opf
+    translated = Path(runtime.settings.data_dir) / "wasteland.de.epub"
+    translated.write_bytes(out)
+    done = subprocess.run(
+        ["java", "-jar", str(jar), str(translated)], capture_output=True, text=True
+    )
+    errors = re.findall(r"^(?:ERROR|FATAL)\(.*$", done.stdout + done.stderr, re.MULTILINE)
+    assert errors == []

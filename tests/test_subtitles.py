@@ -85,3 +85,18 @@ def test_one_long_line_printed_to_a_pipe_stays_one_line(tmp_path: Path) -> None:
     done = _translate(tmp_path, path)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.count(b"\n") == 1 and done.stdout.endswith(b"\n")
+
+
+def test_simplified_chinese_in_gb2312_is_read_and_written_back_alike() -> None:
+    cues = [
+        "我们明天去北京看看长城，好吗？",
+        "当然可以，我已经买好火车票了。",
+        "这部电影的字幕是用简体中文写的。",
+    ]
+    srt = "".join(
+        f"{n}\r\n00:00:0{n},000 --> 00:00:0{n + 1},000\r\n{cue}\r\n\r\n"
+        for n, cue in enumerate(cues, 1)
+    )
+    document = load_file(srt.encode("gb2312"), "film.srt", limits())
+    assert [s.text for s in document.segments] == cues
+    assert document.to_bytes() == srt.encode("gb2312")
