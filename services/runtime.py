@@ -7,11 +7,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from dragoman.chains import BackendUnavailable, ModelProfile, load_detector
+from dragoman.chains import BackendUnavailable, ModelProfile, load_detector, primary
 from dragoman.chains.proofread import Corrector, Layers, Verifier
 from dragoman.chains.translate import TranslateOptions, Translator
 
 from .catalog import Catalog
+from .grammalecte import grammalecte_server
 from .llm import make_chat_model
 from .llm.dryrun import Recorder
 from .llm.faults import as_backend_error
@@ -107,7 +108,15 @@ class Runtime:
             self.verifier(),
             speller=dictionaries().speller,
             splitter=sentence_splitter,
+            grammar=self.grammar,
         )
+
+    def grammar(self, language: str) -> Callable[[str], dict[str, Any] | None] | None:
+        """The rule checker of a language's grammar, if there is one: Grammalecte for French."""
+        if primary(language) != "fr" or not self.settings.grammalecte:
+            return None
+        settings = self.settings
+        return grammalecte_server(settings.grammalecte, settings.grammalecte_timeout).check
 
     def warm_up(self) -> None:
         """Load in-process models, ask servers for their slots, load the checkers: all now,

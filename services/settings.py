@@ -211,6 +211,13 @@ class Settings(BaseSettings):
         description="highest compression ratio of an entry over 1 MiB in a .docx or .epub",
     )
     max_queue: int = Field(16, ge=0, description="requests waiting for the model before 429s")
+    grammalecte: str = Field(
+        "grammalecte-server",
+        description="Grammalecte's server command, which checks French grammar (empty: off)",
+    )
+    grammalecte_timeout: float = Field(
+        60.0, gt=0, description="seconds Grammalecte may take to check one paragraph"
+    )
     progress_every: float = Field(
         10.0, gt=0, description="seconds between the CLI's progress lines when not on a terminal"
     )

@@ -14,6 +14,7 @@ from dataclasses import replace
 from ..errors import InputError
 from .diff import WordAligner
 from .fluency import fluency_issues
+from .french import grammalecte_issues
 from .grammar import Corrector
 from .harper import harper_issues_of
 from .issues import CHECKS, Issue, ProofreadResult, overlaps
@@ -88,8 +89,12 @@ def _spelling(
         return []
     loanwords = spellers(_LOANWORDS)
     known = options.known(language)
-    issues = spelling_issues(speller, region.text, language, known, loanwords)
-    return [(n, i) for i in issues]
+    found = [(n, i) for i in spelling_issues(speller, region.text, language, known, loanwords)]
+    server = layers.grammar(language) if layers.grammar else None
+    answer = server(region.text) if server is not None else None
+    if answer is not None:  # a rule checker for the language's grammar (Grammalecte's French)
+        found += [(n, i) for i in grammalecte_issues(answer, region.text, options.checks, known)]
+    return found
 
 
 async def proofread_stream(

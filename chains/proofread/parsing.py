@@ -13,6 +13,7 @@ from ..detect import detect_language
 from ..languages import is_english, primary
 from ..scripts import wide_count
 from .diff import Annotator
+from .french import GrammarServer
 from .grammar import Corrector
 from .harper import Linter
 from .issues import CHECKS, Check
@@ -71,6 +72,7 @@ class Layers:
     verifier: Verifier | None = None  # a language model that must prefer each model edit
     speller: Callable[[str], Speller | None] | None = None
     splitter: Callable[[str], Any] | None = None  # a sentence splitter for a language code
+    grammar: Callable[[str], GrammarServer | None] | None = None  # a rule checker by language
 
 
 @dataclass

@@ -46,6 +46,7 @@ class Taxonomy:
         self._own = data["own"]
         self._model = data["model"]["types"]
         self._spelling = data["spelling"]
+        self._grammalecte = data["grammalecte"]
         self.legitimate_repeats = frozenset(self._harper["legitimate_repeats"])
         self.lt_ids = set(self._harper["ids"].values()) | set(self._harper["spelling"].values())
         self.lt_ids |= set(self._spelling["ids"].values()) | {self._spelling["default"]}
@@ -73,6 +74,13 @@ class Taxonomy:
     def spelling_message(self) -> str:
         """What a Hunspell spelling issue says."""
         return str(self._spelling["message"])
+
+    def grammalecte(self, error_type: str) -> RuleName:
+        """The name of a Grammalecte error of type `error_type` (its sType, such as gn)."""
+        types = self._grammalecte["types"]
+        entry = types.get(error_type) or types["other"]
+        picky = error_type in self._grammalecte["picky"]
+        return RuleName(entry["id"], entry["category"], entry["description"], picky)
 
     def own(self, rule_id: str) -> RuleName:
         """The name of one of Dragoman's own checks."""
