@@ -89,3 +89,13 @@ def test_without_grammalecte_french_is_still_spelled(live_app, tmp_path) -> None
     text = "Les enfant sont partis à la plaje."
     matches = httpx.post(f"{url}/v2/check", data={"text": text, "language": "fr"}).json()["matches"]
     assert [text[m["offset"] : m["offset"] + m["length"]] for m in matches] == ["plaje"]
+
+
+def test_a_word_of_the_personal_dictionary_is_never_flagged(url) -> None:
+    import httpx
+
+    text = "Les enfant sont partis à la plage hier."
+    added = httpx.post(f"{url}/v2/words/add", data={"word": "enfant", "language": "fr"})
+    assert added.status_code == 200, added.text
+    answer = httpx.post(f"{url}/v2/check", data={"text": text, "language": "fr"}).json()
+    assert answer["matches"] == []
