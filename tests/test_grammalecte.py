@@ -99,3 +99,19 @@ def test_a_word_of_the_personal_dictionary_is_never_flagged(url) -> None:
     assert added.status_code == 200, added.text
     answer = httpx.post(f"{url}/v2/check", data={"text": text, "language": "fr"}).json()
     assert answer["matches"] == []
+
+
+def test_a_checker_that_cannot_run_is_said_not_hidden(live_app, tmp_path) -> None:
+    import httpx
+
+    settings = Settings(
+        backend="pseudo", data_dir=tmp_path, warm_up=False, open_languagetool=True,
+        grammalecte="no-such-grammalecte-server",
+    )  # fmt: skip
+    url = live_app(create_app(settings))
+    text = "Les enfant sont partis à la plaje."
+    answer = httpx.post(f"{url}/v2/check", data={"text": text, "language": "fr"}).json()
+    flagged = [text[m["offset"] : m["offset"] + m["length"]] for m in answer["matches"]]
+    assert flagged == ["plaje"]  # spelling still runs
+    assert answer["warnings"]["incompleteResults"] is True
+    assert "grammar not checked: French" in answer["warnings"]["message"]

@@ -94,6 +94,8 @@ def _spelling(
     answer = server(region.text) if server is not None else None
     if answer is not None:  # a rule checker for the language's grammar (Grammalecte's French)
         found += [(n, i) for i in grammalecte_issues(answer, region.text, options.checks, known)]
+    elif server is not None:  # there is one, and it could not check: said, never silent
+        result.grammar_unchecked.add(language)
     return found
 
 

@@ -38,6 +38,7 @@ class ProofreadResult:
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)  # input offsets
     checked: set[str] = field(default_factory=set)  # languages other than English spelled
     unchecked: set[str] = field(default_factory=set)  # languages seen with no dictionary
+    grammar_unchecked: set[str] = field(default_factory=set)  # their grammar checker was away
 
 
 def overlaps(a: Issue, b: Issue) -> bool:

@@ -191,13 +191,20 @@ async def check(request: Request, runtime: RuntimeDep, admission: AdmissionDep) 
         if (kept := [o for o in origins[start:end] if o >= 0])
     ]
     unchecked = sorted(result.unchecked | (set() if language.checkable else {language.code}))
-    warnings: dict[str, Any] = {"incompleteResults": bool(unchecked)}
+    grammar = sorted(result.grammar_unchecked)
+    warnings: dict[str, Any] = {"incompleteResults": bool(unchecked or grammar)}
+    said = []
     if unchecked:
         names = ", ".join(_display_name(code) for code in unchecked)
-        warnings["message"] = (
+        said.append(
             f"not checked: {names} (Dragoman checks English, and spelling in the languages "
             "of /v2/languages)"
         )
+    if grammar:
+        names = ", ".join(_display_name(code) for code in grammar)
+        said.append(f"grammar not checked: {names} (its checker could not run; see the log)")
+    if said:
+        warnings["message"] = "; ".join(said)
     return {
         "software": software(),
         "warnings": warnings,
