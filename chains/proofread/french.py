@@ -14,7 +14,6 @@ from .taxonomy import taxonomy
 GrammarServer = Callable[[str], dict[str, Any] | None]
 # Grammalecte reads each line as a paragraph, after making every line end a "\n".
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_STYLE = {"STYLE", "REDUNDANCY", "TYPOGRAPHY"}
 _MAX_REPLACEMENTS = 5
 
 
@@ -39,17 +38,7 @@ def grammalecte_issues(
             if not flagged or flagged.lower() in dictionary or end > len(text):
                 continue
             name = names.grammalecte(str(error.get("sType", "")))
-            check: Check = "style" if name.category in _STYLE else "grammar"
-            if check not in checks:
-                continue
-            yield Issue(
-                start,
-                end - start,
-                check,
-                name.id,
-                str(error.get("sMessage", name.description)),
-                tuple(dict.fromkeys(error.get("aSuggestions", [])))[:_MAX_REPLACEMENTS],
-                short_message=name.description,
-                rule_category=name.category,
-                picky=name.picky,
-            )
+            if name.check in checks:
+                message = str(error.get("sMessage", name.description))
+                fixes = tuple(dict.fromkeys(error.get("aSuggestions", [])))[:_MAX_REPLACEMENTS]
+                yield name.issue(start, end, message, fixes)

@@ -17,7 +17,6 @@ from .windows import windows
 _CODE = re.compile(r"`([^`]*)`")
 _MAX_REPLACEMENTS = 5
 _DELETE, _INSERT_AFTER = 1, 2  # Harper's SuggestionKind.REMOVE and INSERT_AFTER
-_STYLE_CATEGORIES = {"STYLE", "REDUNDANCY", "TYPOGRAPHY"}
 # Longer than any English word (pneumonoultramicroscopicsilicovolcanoconiosis has 45 letters).
 _TOO_LONG = re.compile(r"\S{46,}")
 # Harper's work on a sentence grows with the square of its length (16,000 characters of
@@ -177,17 +176,5 @@ def _piece_issues(
             if rule == "RepeatedWords" and word.split()[0].lower() in names.legitimate_repeats:
                 continue
             name = names.harper(rule, lint.lint_kind, lint.lint_kind_pretty, dialect)
-            check: Check = "style" if name.category in _STYLE_CATEGORIES else "grammar"
-            if check not in checks:
-                continue
-            yield Issue(
-                start,
-                end - start,
-                check,
-                name.id,
-                _CODE.sub(r"“\1”", lint.message),
-                _replacements(lint),
-                short_message=name.description,
-                rule_category=name.category,
-                picky=name.picky,
-            )
+            if name.check in checks:
+                yield name.issue(start, end, _CODE.sub(r"“\1”", lint.message), _replacements(lint))

@@ -216,13 +216,4 @@ def spelling_issues(
         suggestions = check.misspelled(word)
         if suggestions is None:
             continue
-        yield Issue(
-            start,
-            end - start,
-            "grammar",
-            rule.id,
-            names.spelling_message,
-            tuple(suggestions),
-            short_message=rule.description,
-            rule_category=rule.category,
-        )
+        yield rule.issue(start, end, names.spelling_message, tuple(suggestions))

@@ -9,7 +9,7 @@ from functools import cache
 from importlib.resources import files
 
 from ..errors import InputError
-from .issues import Issue
+from .issues import Check, Issue
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 RULE_PAGE = "https://community.languagetool.org/rule/show/{id}?lang=en"
@@ -24,6 +24,10 @@ class Category:
     issue_type: str
 
 
+# Categories whose issues belong to the style check; every other one is grammar.
+STYLE_CATEGORIES = frozenset({"STYLE", "REDUNDANCY", "TYPOGRAPHY"})
+
+
 @dataclass(frozen=True)
 class RuleName:
     """What an issue is called: rule id, category, and whether only picky checking shows it."""
@@ -32,6 +36,25 @@ class RuleName:
     category: str
     description: str
     picky: bool = False
+
+    @property
+    def check(self) -> Check:
+        """The check an issue of this rule belongs to: style for its style categories."""
+        return "style" if self.category in STYLE_CATEGORIES else "grammar"
+
+    def issue(self, start: int, end: int, message: str, replacements: tuple[str, ...]) -> Issue:
+        """An issue of this rule over `start`–`end` of the checked text."""
+        return Issue(
+            start,
+            end - start,
+            self.check,
+            self.id,
+            message,
+            replacements,
+            short_message=self.description,
+            rule_category=self.category,
+            picky=self.picky,
+        )
 
 
 class Taxonomy:
